@@ -1,0 +1,89 @@
+"""Look up tenants, findings and inventory items together with the workspace they belong to."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from app.db import findings, inventory_items, tenants, utc, utc_or_none
+
+__all__ = ["Finding", "InventoryItem", "get_finding", "get_inventory_item", "tenant_workspace"]
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """A finding and the operation runs it compares."""
+
+    id: int
+    workspace_id: int
+    tenant_id: int
+    finding_type: str
+    subject_external_id: str
+    status: str
+    created_at: datetime
+    evidence: Mapping[str, Any] | None
+    baseline_operation_run_id: int | None
+    current_operation_run_id: int | None
+
+    @classmethod
+    def from_row(cls, row: sa.Row[Any], *, workspace_id: int | None = None) -> Finding:
+        """Build a finding from a findings row joined with its tenant's workspace_id, or given it."""
+        values = row._asdict()
+        if workspace_id is not None:
+            values["workspace_id"] = workspace_id
+        return cls(**{**values, "created_at": utc(values["created_at"])})
+
+
+@dataclass(frozen=True, slots=True)
+class InventoryItem:
+    """An inventory item and the operation run that last saw it."""
+
+    id: int
+    workspace_id: int
+    tenant_id: int
+    external_id: str
+    policy_type: str
+    display_name: str
+    last_seen_operation_run_id: int | None
+    last_seen_at: datetime | None
+
+    @classmethod
+    def from_row(cls, row: sa.Row[Any]) -> InventoryItem:
+        """Build an item from an inventory_items row joined with its tenant's workspace_id."""
+        values = row._asdict()
+        return cls(**{**values, "last_seen_at": utc_or_none(values["last_seen_at"])})
+
+
+FINDINGS_WITH_WORKSPACE = sa.select(findings, tenants.c.workspace_id).join(tenants, tenants.c.id == findings.c.tenant_id)
+
+
+def get_finding(engine: Engine, finding_id: int) -> Finding | None:
+    """Return the finding with *finding_id* and its workspace, or None."""
+    with engine.connect() as connection:
+        row = connection.execute(FINDINGS_WITH_WORKSPACE.where(findings.c.id == finding_id)).one_or_none()
+    return Finding.from_row(row) if row is not None else None
+
+
+def get_inventory_item(engine: Engine, item_id: int) -> InventoryItem | None:
+    """Return the inventory item with *item_id* and its workspace, or None."""
+    statement = (
+        sa.select(inventory_items, tenants.c.workspace_id)
+        .join(tenants, tenants.c.id == inventory_items.c.tenant_id)
+        .where(inventory_items.c.id == item_id)
+    )
+    with engine.connect() as connection:
+        row = connection.execute(statement).one_or_none()
+    return InventoryItem.from_row(row) if row is not None else None
+
+
+def tenant_workspace(connection: Connection, tenant_id: int) -> int:
+    """Return the workspace that owns *tenant_id*, or raise LookupError."""
+    workspace_id = connection.execute(sa.select(tenants.c.workspace_id).where(tenants.c.id == tenant_id)).scalar()
+    if workspace_id is None:
+        raise LookupError(f"tenant {tenant_id} does not exist")
+    return int(workspace_id)
