@@ -6,7 +6,6 @@ import os
 import shutil
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import time
 from pathlib import Path
 
@@ -23,7 +22,7 @@ for path in (REFERENCE, HERE):
 from app import db, migrate  # noqa: E402
 from app.runs import RunStore  # noqa: E402
 from pgserver import PostgresServer, find_bin_dir, running_server  # noqa: E402
-from refsupport import ENGINES  # noqa: E402
+from refsupport import ENGINES, Clock, World  # noqa: E402
 HEAD_TEMPLATE = "reference_head"
 
 
@@ -95,26 +94,8 @@ def engine(head_url: str) -> Iterator[Engine]:
 
 @pytest.fixture
 def store(engine: Engine) -> RunStore:
-    return RunStore(engine)
-
-
-@dataclass(frozen=True)
-class World:
-    """Ids of the rows every service test starts from."""
-
-    workspace: int = 1
-    other_workspace: int = 2
-    tenant: int = 1
-    second_tenant: int = 2
-    other_tenant: int = 3
-    owner: int = 1
-    manager: int = 2
-    operator: int = 3
-    billing: int = 4
-    outsider: int = 5
-    daily_schedule: int = 1
-    weekly_schedule: int = 2
-    disabled_schedule: int = 3
+    """Return a run store whose clock moves a minute per reading."""
+    return RunStore(engine, clock=Clock())
 
 
 @pytest.fixture

@@ -5,18 +5,39 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-__all__ = ["ENGINES", "capture_logs", "count", "counting_statements"]
+__all__ = ["ENGINES", "Clock", "World", "capture_logs", "count", "counting_statements"]
 
 ENGINES = [
     pytest.param("sqlite", id="sqlite"),
     pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgres),
 ]
+
+
+@dataclass(frozen=True)
+class World:
+    """Ids of the rows every service test starts from."""
+
+    workspace: int = 1
+    other_workspace: int = 2
+    tenant: int = 1
+    second_tenant: int = 2
+    other_tenant: int = 3
+    owner: int = 1
+    manager: int = 2
+    operator: int = 3
+    billing: int = 4
+    outsider: int = 5
+    daily_schedule: int = 1
+    weekly_schedule: int = 2
+    disabled_schedule: int = 3
 
 
 def count(engine: Engine, table: sa.Table, *where: sa.ColumnElement[bool]) -> int:
@@ -62,3 +83,14 @@ class _ListHandler(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         self.messages.append(record.getMessage())
+
+
+class Clock:
+    """A clock that moves one minute each time it is read."""
+
+    def __init__(self, start: datetime = datetime(2026, 2, 12, 9, 0, tzinfo=timezone.utc)) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        self.now += timedelta(minutes=1)
+        return self.now
