@@ -59,7 +59,9 @@ class InventoryItem:
         return cls(**{**values, "last_seen_at": utc_or_none(values["last_seen_at"])})
 
 
-FINDINGS_WITH_WORKSPACE = sa.select(findings, tenants.c.workspace_id).join(tenants, tenants.c.id == findings.c.tenant_id)
+FINDINGS_WITH_WORKSPACE = sa.select(findings, tenants.c.workspace_id).join(
+    tenants, tenants.c.id == findings.c.tenant_id
+)
 
 
 def get_finding(engine: Engine, finding_id: int) -> Finding | None:

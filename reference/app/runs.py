@@ -72,7 +72,12 @@ class RunFilter:
     def where(self) -> list[sa.ColumnElement[bool]]:
         """Return the WHERE clauses for this filter."""
         c = operation_runs.c
-        wanted = {c.workspace_id: self.workspace_id, c.tenant_id: self.tenant_id, c.type: self.type, c.status: self.status}
+        wanted = {
+            c.workspace_id: self.workspace_id,
+            c.tenant_id: self.tenant_id,
+            c.type: self.type,
+            c.status: self.status,
+        }
         return [column == _plain(value) for column, value in wanted.items() if value is not None]
 
 
@@ -157,7 +162,11 @@ class RunStore:
         """
         values = self._values(workspace_id, type, tenant_id, context, initiator_user_id, idempotency_key)
         with self.engine.begin() as connection:
-            insert = dialect_insert(connection, operation_runs).values(values).on_conflict_do_nothing(index_elements=["idempotency_key"])
+            insert = (
+                dialect_insert(connection, operation_runs)
+                .values(values)
+                .on_conflict_do_nothing(index_elements=["idempotency_key"])
+            )
             row = connection.execute(insert.returning(*operation_runs.c)).one_or_none()
             if row is not None:
                 return Run.from_row(row), True
@@ -169,7 +178,9 @@ class RunStore:
     def start(self, run_id: int) -> Run:
         """Move a queued run to running."""
         with self.engine.begin() as connection:
-            return _transition(connection, run_id, {RunStatus.QUEUED}, status=RunStatus.RUNNING.value, started_at=self.clock())
+            return _transition(
+                connection, run_id, {RunStatus.QUEUED}, status=RunStatus.RUNNING.value, started_at=self.clock()
+            )
 
     def complete(
         self,
@@ -231,7 +242,9 @@ class RunStore:
             raise ValueError("page and per_page start at 1")
         where = filter.where()
         with self.engine.connect() as connection:
-            total = connection.execute(sa.select(sa.func.count()).select_from(operation_runs).where(*where)).scalar_one()
+            total = connection.execute(
+                sa.select(sa.func.count()).select_from(operation_runs).where(*where)
+            ).scalar_one()
             rows = connection.execute(
                 sa.select(operation_runs)
                 .where(*where)

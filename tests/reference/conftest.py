@@ -10,7 +10,6 @@ from datetime import time
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 HERE = Path(__file__).resolve().parent
@@ -23,6 +22,7 @@ from app import db, migrate  # noqa: E402
 from app.runs import RunStore  # noqa: E402
 from pgserver import PostgresServer, find_bin_dir, running_server  # noqa: E402
 from refsupport import ENGINES, Clock, World  # noqa: E402
+
 HEAD_TEMPLATE = "reference_head"
 
 
@@ -130,4 +130,3 @@ def world(engine: Engine) -> World:
             ],
         )
     return w
-

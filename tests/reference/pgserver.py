@@ -90,7 +90,9 @@ class PostgresServer:
         shutil.chown(self.directory, user="postgres")
         self._run("initdb", "-D", str(self.data_dir), "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8")
         options = " ".join([f"-p {self.port}", f"-k {self.directory}", *(f"-c {s}" for s in SERVER_SETTINGS)])
-        self._run("pg_ctl", "-D", str(self.data_dir), "-l", str(self.directory / "server.log"), "-o", options, "-w", "start")
+        self._run(
+            "pg_ctl", "-D", str(self.data_dir), "-l", str(self.directory / "server.log"), "-o", options, "-w", "start"
+        )
 
     def stop(self) -> None:
         """Stop the server and delete its folder."""

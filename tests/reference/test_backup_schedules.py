@@ -24,11 +24,15 @@ PAUSE = 0.5
     ("frequency", "day_of_week", "now", "expected"),
     [
         pytest.param("daily", None, MONDAY, MONDAY.replace(hour=2), id="daily-after-today's-time"),
-        pytest.param("daily", None, MONDAY.replace(hour=1), MONDAY.replace(hour=2) - timedelta(days=1), id="daily-before"),
+        pytest.param(
+            "daily", None, MONDAY.replace(hour=1), MONDAY.replace(hour=2) - timedelta(days=1), id="daily-before"
+        ),
         pytest.param("daily", None, MONDAY.replace(hour=2, minute=0), MONDAY.replace(hour=2), id="daily-on-the-dot"),
         pytest.param("weekly", 0, MONDAY, MONDAY.replace(hour=2), id="weekly-today"),
         pytest.param("weekly", 6, MONDAY, MONDAY.replace(hour=2) - timedelta(days=1), id="weekly-yesterday"),
-        pytest.param("weekly", 0, MONDAY.replace(hour=1), MONDAY.replace(hour=2) - timedelta(weeks=1), id="weekly-later-today"),
+        pytest.param(
+            "weekly", 0, MONDAY.replace(hour=1), MONDAY.replace(hour=2) - timedelta(weeks=1), id="weekly-later-today"
+        ),
         pytest.param("weekly", 1, MONDAY, MONDAY.replace(hour=2) - timedelta(days=6), id="weekly-tuesday"),
     ],
 )
@@ -72,8 +76,13 @@ def test_dispatch_queues_one_run_per_enabled_schedule_and_slot(store: RunStore, 
 
 def test_the_database_refuses_a_second_run_with_the_same_key(store: RunStore, world: World) -> None:
     row = {
-        "workspace_id": world.workspace, "type": "backup_schedule_run", "status": "queued", "context": {},
-        "summary_counts": {}, "created_at": MONDAY, "idempotency_key": "backup_schedule_run:1:slot",
+        "workspace_id": world.workspace,
+        "type": "backup_schedule_run",
+        "status": "queued",
+        "context": {},
+        "summary_counts": {},
+        "created_at": MONDAY,
+        "idempotency_key": "backup_schedule_run:1:slot",
     }
     with store.engine.begin() as connection:
         connection.execute(db.operation_runs.insert().values(row))
@@ -88,10 +97,10 @@ def test_two_workers_dispatching_the_same_slot_at_once_get_one_run(store: RunSto
 
     def hold_first_insert_open(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
         # Worker A keeps its transaction open after inserting, so worker B inserts into the same slot meanwhile.
-        if threading.get_ident() == holder.get("a") and statement.startswith("INSERT INTO operation_runs"):
-            if not first_inserted.is_set():
-                first_inserted.set()
-                clock.sleep(PAUSE)
+        is_a = threading.get_ident() == holder.get("a")
+        if is_a and statement.startswith("INSERT INTO operation_runs") and not first_inserted.is_set():
+            first_inserted.set()
+            clock.sleep(PAUSE)
 
     def worker(name: str) -> None:
         if name == "a":
@@ -111,7 +120,10 @@ def test_two_workers_dispatching_the_same_slot_at_once_get_one_run(store: RunSto
     sa.event.remove(store.engine, "after_cursor_execute", hold_first_insert_open)
 
     a, b = _created(holder["a"]), _created(holder["b"])
-    assert {schedule: a[schedule] + b[schedule] for schedule in a} == {world.daily_schedule: 1, world.weekly_schedule: 1}
+    assert {schedule: a[schedule] + b[schedule] for schedule in a} == {
+        world.daily_schedule: 1,
+        world.weekly_schedule: 1,
+    }
     assert [d.run.id for d in holder["a"]] == [d.run.id for d in holder["b"]]
     assert count(store.engine, db.operation_runs) == 2
     # B really overlapped A: its insert waited for A's transaction to end.
@@ -135,9 +147,11 @@ def _inventory(store: RunStore, world: World, items: int) -> None:
 
 def _backup_sets(store: RunStore, schedule_id: int) -> list[int]:
     with store.engine.connect() as connection:
-        return list(connection.execute(
-            sa.select(db.backup_sets.c.id).where(db.backup_sets.c.backup_schedule_id == schedule_id).order_by("id")
-        ).scalars())
+        return list(
+            connection.execute(
+                sa.select(db.backup_sets.c.id).where(db.backup_sets.c.backup_schedule_id == schedule_id).order_by("id")
+            ).scalars()
+        )
 
 
 def test_execute_backs_up_the_tenant_inventory(store: RunStore, world: World) -> None:
@@ -174,7 +188,11 @@ def test_retention_keeps_the_newest_sets_and_records_what_it_removed(store: RunS
         RunOutcome.SUCCEEDED,
         {"backup_sets_removed": 3},
     )
-    assert run.context == {"backup_schedule_id": world.daily_schedule, "keep_last": 2, "removed_backup_set_ids": made[:3]}
+    assert run.context == {
+        "backup_schedule_id": world.daily_schedule,
+        "keep_last": 2,
+        "removed_backup_set_ids": made[:3],
+    }
 
 
 def test_purge_refuses_an_enabled_schedule(store: RunStore, world: World) -> None:

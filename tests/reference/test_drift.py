@@ -26,7 +26,13 @@ def test_compare_records_added_removed_and_modified_policies(store: RunStore, wo
     kept, renamed, retuned = _policy("p1", "Kept"), _policy("p2", "Old name"), _policy("p3", "Firewall", on=True)
     baseline = _sync(store, graph, world.tenant, kept, renamed, retuned, _policy("p4", "Removed"))
     current = _sync(
-        store, graph, world.tenant, kept, _policy("p2", "New name"), _policy("p3", "Firewall", on=False), _policy("p5", "Added")
+        store,
+        graph,
+        world.tenant,
+        kept,
+        _policy("p2", "New name"),
+        _policy("p3", "Firewall", on=False),
+        _policy("p5", "Added"),
     )
 
     found = DriftDetector(store.engine, store.clock).compare(baseline.id, current.id)

@@ -33,7 +33,11 @@ def test_inventory_sync_upserts_items_with_the_run_that_saw_them(store: RunStore
     second = sync.run(world.tenant)
 
     for run, observed in ((first, 3), (second, 2)):
-        assert (run.type, run.status, run.outcome) == (RunType.INVENTORY_SYNC, RunStatus.COMPLETED, RunOutcome.SUCCEEDED)
+        assert (run.type, run.status, run.outcome) == (
+            RunType.INVENTORY_SYNC,
+            RunStatus.COMPLETED,
+            RunOutcome.SUCCEEDED,
+        )
         assert (run.workspace_id, run.tenant_id, dict(run.summary_counts)) == (
             world.workspace,
             world.tenant,
@@ -62,7 +66,11 @@ def test_a_directory_outage_fails_the_run_and_writes_nothing(store: RunStore, wo
     graph.policies[world.tenant] = [_policy("p1", "Baseline")]
     graph.outages[world.tenant] = "Graph returned 503"
     run = InventorySync(store, graph).run(world.tenant)
-    assert (run.status, run.outcome, run.context["error"]) == (RunStatus.COMPLETED, RunOutcome.FAILED, "Graph returned 503")
+    assert (run.status, run.outcome, run.context["error"]) == (
+        RunStatus.COMPLETED,
+        RunOutcome.FAILED,
+        "Graph returned 503",
+    )
     assert count(store.engine, db.inventory_items) == 0
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
+from itertools import pairwise
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,11 +71,11 @@ def _seeded(url: str, *, findings: int, items: int) -> Iterator[tuple[Engine, Le
 @pytest.fixture(scope="module", params=ENGINES)
 def cutover(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cutover]:
     """Seed 3,000 findings and 3,000 items at the legacy baseline and upgrade to head, once per engine."""
-    with _database(request.param, request, tmp_path_factory.mktemp("cutover")) as url:
-        with _seeded(url, findings=3000, items=3000) as (engine, seed):
-            with capture_logs(CUTOVER_LOG) as logged:
-                migrate.upgrade(url)
-            yield Cutover(url, engine, seed, logged)
+    folder = tmp_path_factory.mktemp("cutover")
+    with _database(request.param, request, folder) as url, _seeded(url, findings=3000, items=3000) as (engine, seed):
+        with capture_logs(CUTOVER_LOG) as logged:
+            migrate.upgrade(url)
+        yield Cutover(url, engine, seed, logged)
 
 
 def _rows(engine: Engine, statement: sa.Select[Any]) -> dict[int, Any]:
@@ -125,9 +126,10 @@ def test_upgrade_logs_how_many_references_became_null(cutover: Cutover, column: 
 
 def test_operation_runs_are_neither_created_nor_removed(cutover: Cutover) -> None:
     with cutover.engine.connect() as connection:
-        types = Counter(dict(connection.execute(
+        rows = connection.execute(
             sa.select(db.operation_runs.c.type, sa.func.count()).group_by(db.operation_runs.c.type)
-        ).all()))
+        )
+        types: Counter[str] = Counter({run_type: n for run_type, n in rows})
     assert sum(types.values()) == cutover.seed.operation_runs
     assert types == Counter({DOTTED_TYPES[dotted]: n for dotted, n in cutover.seed.dotted_types.items()})
 
@@ -141,7 +143,9 @@ def test_legacy_tables_and_columns_are_gone(cutover: Cutover) -> None:
 
 def test_new_finding_columns_are_indexed_foreign_keys_to_operation_runs(cutover: Cutover) -> None:
     inspector = sa.inspect(cutover.engine)
-    foreign_keys = {tuple(fk["constrained_columns"]): fk["referred_table"] for fk in inspector.get_foreign_keys("findings")}
+    foreign_keys = {
+        tuple(fk["constrained_columns"]): fk["referred_table"] for fk in inspector.get_foreign_keys("findings")
+    }
     indexed = {tuple(index["column_names"]) for index in inspector.get_indexes("findings")}
     for column in CANONICAL_COLUMNS["findings"]:
         assert foreign_keys[(column,)] == "operation_runs"
@@ -198,7 +202,9 @@ def test_partial_downgrade_refills_legacy_references_while_legacy_runs_exist(
             for finding, ops in seed.expected_finding_operation_runs.items()
         }
         assert refilled == expected
-        expected_items = {item: legacy_run_of.get(op) if op else None for item, op in seed.expected_item_operation_runs.items()}
+        expected_items = {
+            item: legacy_run_of.get(op) if op else None for item, op in seed.expected_item_operation_runs.items()
+        }
         assert _rows(engine, sa.select(i.id, i.last_seen_run_id)) == expected_items
 
 
@@ -241,7 +247,7 @@ def _schema(engine: Engine) -> dict[str, Any]:
 
 def test_every_downgrade_restores_the_schema_its_upgrade_started_from(empty_url: str) -> None:
     engine = db.create_engine(empty_url, poolclass=sa.pool.NullPool)
-    for before, after in zip(REVISIONS, REVISIONS[1:]):
+    for before, after in pairwise(REVISIONS):
         migrate.upgrade(empty_url, before)
         expected = _schema(engine)
         migrate.upgrade(empty_url, after)

@@ -12,11 +12,26 @@ SCANNED = ("app", "database", "resources", "routes")
 VERSIONS = REFERENCE / "database" / "migrations" / "versions"
 CUTOVER_FILES = frozenset({VERSIONS / "legacy_baseline.py", *VERSIONS.glob("2026_02_12_00000[1-6]_*.py")})
 LEGACY_NAMES = (
-    "inventory_sync_runs", "entra_group_sync_runs", "backup_schedule_runs",
-    "InventorySyncRun", "InventorySyncRuns", "EntraGroupSyncRun", "EntraGroupSyncRuns",
-    "BackupScheduleRun", "BackupScheduleRuns", "last_seen_run_id", "baseline_run_id", "current_run_id",
-    "inventory.sync", "entra_group.sync", "backup_schedule.run", "backup_schedule.retention", "backup_schedule.purge",
-    "inventory-sync-runs", "entra-group-sync-runs", "backup-schedule-runs",
+    "inventory_sync_runs",
+    "entra_group_sync_runs",
+    "backup_schedule_runs",
+    "InventorySyncRun",
+    "InventorySyncRuns",
+    "EntraGroupSyncRun",
+    "EntraGroupSyncRuns",
+    "BackupScheduleRun",
+    "BackupScheduleRuns",
+    "last_seen_run_id",
+    "baseline_run_id",
+    "current_run_id",
+    "inventory.sync",
+    "entra_group.sync",
+    "backup_schedule.run",
+    "backup_schedule.retention",
+    "backup_schedule.purge",
+    "inventory-sync-runs",
+    "entra-group-sync-runs",
+    "backup-schedule-runs",
 )
 LEGACY = re.compile("|".join(rf"\b{re.escape(name)}\b" for name in LEGACY_NAMES))
 # A cutover revision must never turn legacy rows into operation runs.
@@ -29,7 +44,9 @@ CREATES_RUNS = re.compile(
 def _scanned_files() -> list[Path]:
     roots = [REFERENCE / name for name in SCANNED if (REFERENCE / name).exists()]
     return sorted(
-        path for root in roots for path in root.rglob("*")
+        path
+        for root in roots
+        for path in root.rglob("*")
         if path.is_file() and "__pycache__" not in path.parts and path not in CUTOVER_FILES
     )
 

@@ -10,7 +10,9 @@ from refsupport import World, counting_statements
 
 
 def test_a_run_moves_from_queued_through_running_to_completed(store: RunStore, world: World) -> None:
-    queued = store.create(world.workspace, RunType.INVENTORY_SYNC, tenant_id=world.tenant, initiator_user_id=world.owner)
+    queued = store.create(
+        world.workspace, RunType.INVENTORY_SYNC, tenant_id=world.tenant, initiator_user_id=world.owner
+    )
     assert (queued.status, queued.outcome, queued.started_at) == (RunStatus.QUEUED, None, None)
 
     running = store.start(queued.id)

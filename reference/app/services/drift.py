@@ -59,8 +59,9 @@ class DriftDetector:
 
     def _tenant(self, connection: Connection, *run_ids: int) -> tuple[int, int]:
         runs = connection.execute(
-            sa.select(operation_runs.c.id, operation_runs.c.type, operation_runs.c.status, operation_runs.c.tenant_id)
-            .where(operation_runs.c.id.in_(run_ids))
+            sa.select(
+                operation_runs.c.id, operation_runs.c.type, operation_runs.c.status, operation_runs.c.tenant_id
+            ).where(operation_runs.c.id.in_(run_ids))
         ).all()
         missing = set(run_ids) - {run.id for run in runs}
         if missing:

@@ -66,6 +66,4 @@ def queue_for_tenant(
     """Queue a run of *type* for *tenant_id* in the tenant's workspace."""
     with store.engine.connect() as connection:
         workspace_id = tenant_workspace(connection, tenant_id)
-    return store.create(
-        workspace_id, type, tenant_id=tenant_id, context=context, initiator_user_id=initiator_user_id
-    )
+    return store.create(workspace_id, type, tenant_id=tenant_id, context=context, initiator_user_id=initiator_user_id)

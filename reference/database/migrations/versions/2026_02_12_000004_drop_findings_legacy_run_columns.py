@@ -42,10 +42,12 @@ def downgrade() -> None:
         """
         UPDATE findings SET
             baseline_run_id = (
-                SELECT min(r.id) FROM inventory_sync_runs r WHERE r.operation_run_id = findings.baseline_operation_run_id
+                SELECT min(r.id) FROM inventory_sync_runs r
+                WHERE r.operation_run_id = findings.baseline_operation_run_id
             ),
             current_run_id = (
-                SELECT min(r.id) FROM inventory_sync_runs r WHERE r.operation_run_id = findings.current_operation_run_id
+                SELECT min(r.id) FROM inventory_sync_runs r
+                WHERE r.operation_run_id = findings.current_operation_run_id
             )
         WHERE baseline_operation_run_id IS NOT NULL OR current_operation_run_id IS NOT NULL
         """

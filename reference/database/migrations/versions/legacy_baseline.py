@@ -12,6 +12,8 @@ Constraint and index names come from the naming convention in app.db.
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
@@ -36,10 +38,14 @@ def _fk(name: str, target: str, *, nullable: bool = False, index: bool = False) 
 def create_legacy_run_tables() -> None:
     """Create the three per-feature run tables; 2026_02_12_000006 recreates them this way on downgrade."""
     # table: (owning row, the one column only this table has)
-    shapes = {
-        "inventory_sync_runs": (_fk("tenant_id", "tenants.id", index=True), "items_observed", sa.Integer),
-        "entra_group_sync_runs": (_fk("tenant_id", "tenants.id", index=True), "groups_observed", sa.Integer),
-        "backup_schedule_runs": (_fk("backup_schedule_id", "backup_schedules.id", index=True), "scheduled_for", TIMESTAMP),
+    shapes: dict[str, tuple[sa.Column[int], str, sa.types.TypeEngine[Any]]] = {
+        "inventory_sync_runs": (_fk("tenant_id", "tenants.id", index=True), "items_observed", sa.Integer()),
+        "entra_group_sync_runs": (_fk("tenant_id", "tenants.id", index=True), "groups_observed", sa.Integer()),
+        "backup_schedule_runs": (
+            _fk("backup_schedule_id", "backup_schedules.id", index=True),
+            "scheduled_for",
+            TIMESTAMP,
+        ),
     }
     for table, (owner, name, type_) in shapes.items():
         op.create_table(
