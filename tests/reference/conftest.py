@@ -31,7 +31,9 @@ def pg_server() -> Iterator[PostgresServer]:
     """Run one PostgreSQL server for the session; without one, fail in CI and skip elsewhere."""
     bin_dir = find_bin_dir()
     if bin_dir is None:
-        message = "PostgreSQL binaries (initdb, pg_ctl) not found on PATH or in /usr/lib/postgresql/*/bin"
+        message = (
+            "PostgreSQL binaries (initdb, pg_ctl) not found in $PG_BIN_DIR, on PATH or in /usr/lib/postgresql/*/bin"
+        )
         if os.environ.get("CI") == "true":
             pytest.fail(message)
         pytest.skip(message)

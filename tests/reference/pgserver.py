@@ -23,7 +23,10 @@ SERVER_SETTINGS = ("fsync=off", "synchronous_commit=off", "full_page_writes=off"
 
 
 def find_bin_dir() -> Path | None:
-    """Return the folder holding initdb and pg_ctl: on PATH first, then the newest Debian install."""
+    """Return the folder holding initdb and pg_ctl: $PG_BIN_DIR, else PATH, else the newest Debian install."""
+    chosen = os.environ.get("PG_BIN_DIR")
+    if chosen:
+        return Path(chosen) if (Path(chosen) / "initdb").is_file() else None
     initdb = shutil.which("initdb")
     if initdb:
         return Path(initdb).resolve().parent

@@ -60,17 +60,31 @@ def test_identical_runs_yield_no_findings(store: RunStore, world: World) -> None
     assert DriftDetector(store.engine).compare(runs[0].id, runs[1].id) == []
 
 
+def test_comparing_a_pair_again_records_nothing_new(store: RunStore, world: World) -> None:
+    graph = InMemoryGraphClient()
+    baseline = _sync(store, graph, world.tenant, _policy("p1", "One"))
+    current = _sync(store, graph, world.tenant, _policy("p2", "Two"))
+    detector = DriftDetector(store.engine)
+    first = detector.compare(baseline.id, current.id)
+    assert [f.subject_external_id for f in first] == ["p1", "p2"]
+    assert detector.compare(baseline.id, current.id) == []
+    assert [f.subject_external_id for f in detector.compare(current.id, baseline.id)] == ["p1", "p2"]
+
+
 def test_compare_refuses_runs_it_cannot_compare(store: RunStore, world: World) -> None:
     graph = InMemoryGraphClient()
     eu = _sync(store, graph, world.tenant, _policy("p1", "EU"))
     us = _sync(store, graph, world.second_tenant, _policy("p1", "US"))
     queued = store.create(world.workspace, RunType.INVENTORY_SYNC, tenant_id=world.tenant)
+    graph.outages[world.tenant] = "Graph returned 503"
+    failed = InventorySync(store, graph).run(world.tenant)
     backup = store.create(world.workspace, RunType.BACKUP_SCHEDULE_RUN, tenant_id=world.tenant)
     detector = DriftDetector(store.engine)
     cases = [
         ((eu.id, us.id), "different tenants"),
-        ((eu.id, queued.id), "not a completed inventory_sync run"),
-        ((eu.id, backup.id), "not a completed inventory_sync run"),
+        ((eu.id, queued.id), "not a successful inventory_sync run"),
+        ((failed.id, eu.id), "not a successful inventory_sync run"),
+        ((eu.id, backup.id), "not a successful inventory_sync run"),
         ((eu.id, 999), r"\[999\] do not exist"),
     ]
     for run_ids, message in cases:
