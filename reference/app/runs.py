@@ -72,13 +72,13 @@ class RunFilter:
     def where(self) -> list[sa.ColumnElement[bool]]:
         """Return the WHERE clauses for this filter."""
         c = operation_runs.c
-        wanted = {
-            c.workspace_id: self.workspace_id,
-            c.tenant_id: self.tenant_id,
-            c.type: self.type,
-            c.status: self.status,
-        }
-        return [column == _plain(value) for column, value in wanted.items() if value is not None]
+        wanted = (
+            (c.workspace_id, self.workspace_id),
+            (c.tenant_id, self.tenant_id),
+            (c.type, self.type),
+            (c.status, self.status),
+        )
+        return [column == _plain(value) for column, value in wanted if value is not None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,9 +101,14 @@ class RunPage:
         """Return whether a later page exists."""
         return self.page < self.pages
 
+    @property
+    def has_previous(self) -> bool:
+        """Return whether an earlier page exists."""
+        return self.page > 1
+
 
 class RunStore:
-    """Create and move operation runs; every method is one transaction."""
+    """Create, move, look up and list operation runs; each call is its own transaction unless handed one."""
 
     def __init__(self, engine: Engine, clock: Callable[[], datetime] = utcnow) -> None:
         self.engine = engine

@@ -90,7 +90,8 @@ class PostgresServer:
 
     def start(self) -> None:
         """Initialise the cluster and start the server; wait until it accepts connections."""
-        shutil.chown(self.directory, user="postgres")
+        if os.geteuid() == 0:
+            shutil.chown(self.directory, user="postgres")
         self._run("initdb", "-D", str(self.data_dir), "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8")
         options = " ".join([f"-p {self.port}", f"-k {self.directory}", *(f"-c {s}" for s in SERVER_SETTINGS)])
         self._run(

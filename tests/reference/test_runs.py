@@ -136,7 +136,11 @@ def test_list_pages_through_the_runs(store: RunStore, mixed_runs: list[int]) -> 
         mixed_runs[::-1][5:10],
         mixed_runs[::-1][10:],
     ]
-    assert [(page.total, page.pages, page.has_next) for page in pages] == [(12, 3, True), (12, 3, True), (12, 3, False)]
+    assert [(page.total, page.pages, page.has_previous, page.has_next) for page in pages] == [
+        (12, 3, False, True),
+        (12, 3, True, True),
+        (12, 3, True, False),
+    ]
     assert store.list(page=4, per_page=5).runs == []
 
 
