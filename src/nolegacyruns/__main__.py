@@ -1,0 +1,7 @@
+"""`python -m nolegacyruns`."""
+from __future__ import annotations
+
+from .cli import main
+
+if __name__ == "__main__":
+    main()

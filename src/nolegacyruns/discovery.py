@@ -1,0 +1,220 @@
+"""Which files a check reads: configured paths, minus excludes, .gitignore'd and binary files."""
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+import pathspec
+
+from .config import Config
+
+BINARY_SNIFF_BYTES = 8192
+EXCLUDED = "exclude"
+GITIGNORED = ".gitignore"
+BINARY = "binary"
+OUTSIDE = "outside paths"
+UNREADABLE = "unreadable"
+_ALWAYS_SKIPPED_DIRS = frozenset({".git", ".hg", ".svn"})
+
+
+@dataclass(slots=True)
+class Scope:
+    """The files in scope, and the files left out with the reason for each."""
+
+    root: Path
+    files: list[str] = field(default_factory=list)
+    left_out: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def skipped(self) -> int:
+        """Files under the paths that were found but not scanned (binary or unreadable)."""
+        return sum(1 for _, reason in self.left_out if reason in (BINARY, UNREADABLE))
+
+
+def _compile_lenient(lines: Iterable[str]) -> pathspec.PathSpec | None:
+    """Compile .gitignore lines as git does: a bad pattern is dropped, not fatal."""
+    good = []
+    for line in lines:
+        try:
+            pathspec.GitIgnoreSpec.from_lines([line])
+        except (ValueError, re.error):
+            continue
+        good.append(line)
+    spec = pathspec.GitIgnoreSpec.from_lines(good)
+    return spec if good else None
+
+
+class GitIgnores:
+    """The .gitignore files of a tree, read once each; deeper files win, as in git."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._specs: dict[PurePosixPath, pathspec.PathSpec | None] = {}
+
+    def _spec(self, folder: PurePosixPath) -> pathspec.PathSpec | None:
+        if folder not in self._specs:
+            path = self.root / folder / ".gitignore"
+            try:
+                lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+            except OSError:
+                lines = []
+            self._specs[folder] = _compile_lenient(lines) if lines else None
+        return self._specs[folder]
+
+    def ignores(self, relpath: PurePosixPath, is_dir: bool) -> bool:
+        """Is relpath (relative to the root) ignored by the .gitignore files above it?"""
+        decided = False
+        parents = list(reversed(relpath.parents))  # ".", "a", "a/b", …
+        for folder in parents:
+            spec = self._spec(folder)
+            if spec is None:
+                continue
+            inner = relpath.relative_to(folder).as_posix() + ("/" if is_dir else "")
+            result = spec.check_file(inner)
+            if result.include is not None:
+                decided = result.include
+        return decided
+
+
+def is_binary(path: Path) -> bool | None:
+    """True when the file holds a NUL byte near its start; None when it cannot be read."""
+    try:
+        with path.open("rb") as handle:
+            return b"\0" in handle.read(BINARY_SNIFF_BYTES)
+    except OSError:
+        return None
+
+
+class _Filter:
+    """Decides, path by path, whether a file or folder stays in scope."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.exclude = pathspec.GitIgnoreSpec.from_lines(config.exclude)
+        self.gitignores = GitIgnores(config.root) if config.respect_gitignore else None
+        self.paths = [PurePosixPath(p.replace("\\", "/").strip("/")) for p in config.paths]
+
+    def under_paths(self, relpath: PurePosixPath) -> bool:
+        return any(relpath == p or p in relpath.parents or str(p) in ("", ".") for p in self.paths)
+
+    def reason_left_out(self, relpath: PurePosixPath, is_dir: bool) -> str | None:
+        text = relpath.as_posix() + ("/" if is_dir else "")
+        if self.exclude.match_file(text):
+            return EXCLUDED
+        if self.gitignores is not None and self.gitignores.ignores(relpath, is_dir):
+            return GITIGNORED
+        return None
+
+    def reason_for_named_file(self, relpath: PurePosixPath) -> str | None:
+        """Check a file named on the command line, including every folder above it."""
+        if not self.under_paths(relpath):
+            return OUTSIDE
+        for folder in reversed(relpath.parents):
+            if str(folder) != "." and (reason := self.reason_left_out(folder, True)):
+                return reason
+        return self.reason_left_out(relpath, False)
+
+
+def _walk(root: Path, start: PurePosixPath, keep: _Filter, scope: Scope) -> Iterator[PurePosixPath]:
+    top = root / start
+    for dirpath, dirnames, filenames in os.walk(top):
+        folder = PurePosixPath(Path(dirpath).relative_to(root).as_posix())
+        kept_dirs = []
+        for name in sorted(dirnames):
+            rel = folder / name
+            if name in _ALWAYS_SKIPPED_DIRS:
+                continue
+            reason = keep.reason_left_out(rel, True)
+            if reason is None:
+                kept_dirs.append(name)
+            else:
+                scope.left_out.append((rel.as_posix() + "/", reason))
+        dirnames[:] = kept_dirs
+        for name in sorted(filenames):
+            rel = folder / name
+            reason = keep.reason_left_out(rel, False)
+            if reason is None:
+                yield rel
+            else:
+                scope.left_out.append((rel.as_posix(), reason))
+
+
+def _admit(root: Path, rel: PurePosixPath, scope: Scope) -> None:
+    binary = is_binary(root / rel)
+    if binary is None:
+        scope.left_out.append((rel.as_posix(), UNREADABLE))
+    elif binary:
+        scope.left_out.append((rel.as_posix(), BINARY))
+    else:
+        scope.files.append(rel.as_posix())
+
+
+def discover(config: Config, under: Iterable[Path] = ()) -> Scope:
+    """Find the files in scope below the configured paths (or only below the `under` folders)."""
+    scope = Scope(config.root)
+    keep = _Filter(config)
+    limits = [PurePosixPath(p.resolve().relative_to(config.root).as_posix()) for p in under]
+    starts: list[PurePosixPath] = []
+    for path in keep.paths:
+        for limit in limits or [PurePosixPath(".")]:
+            if str(limit) == "." or limit == path or limit in path.parents:
+                starts.append(path)
+            elif path in limit.parents or str(path) == ".":
+                starts.append(limit)
+    for start in dict.fromkeys(starts):
+        absolute = config.root / start
+        if absolute.is_file():
+            reason = keep.reason_for_named_file(start)
+            if reason is None:
+                _admit(config.root, start, scope)
+            else:
+                scope.left_out.append((start.as_posix(), reason))
+        elif absolute.is_dir():
+            if str(start) != "." and (reason := keep.reason_for_named_file(start)) not in (None, OUTSIDE):
+                scope.left_out.append((start.as_posix() + "/", reason))
+                continue
+            for rel in _walk(config.root, start, keep, scope):
+                _admit(config.root, rel, scope)
+    scope.files = sorted(dict.fromkeys(scope.files))
+    return scope
+
+
+def select_named_files(config: Config, names: Iterable[Path]) -> Scope:
+    """Keep the named files that are in scope (what pre-commit passes); others are left out."""
+    scope = Scope(config.root)
+    keep = _Filter(config)
+    for name in names:
+        absolute = name.resolve()
+        try:
+            rel = PurePosixPath(absolute.relative_to(config.root).as_posix())
+        except ValueError:
+            scope.left_out.append((str(name), OUTSIDE))
+            continue
+        if not absolute.is_file():
+            scope.left_out.append((rel.as_posix(), UNREADABLE))
+            continue
+        reason = keep.reason_for_named_file(rel)
+        if reason is None:
+            _admit(config.root, rel, scope)
+        else:
+            scope.left_out.append((rel.as_posix(), reason))
+    scope.files = sorted(dict.fromkeys(scope.files))
+    return scope
+
+
+def files_outside_paths(config: Config) -> list[str]:
+    """Every other file of the project (for --list-files), .git and ignored folders skipped."""
+    keep = _Filter(config)
+    outside = []
+    for dirpath, dirnames, filenames in os.walk(config.root):
+        folder = PurePosixPath(Path(dirpath).relative_to(config.root).as_posix())
+        dirnames[:] = sorted(
+            d for d in dirnames
+            if d not in _ALWAYS_SKIPPED_DIRS and not keep.under_paths(folder / d)
+            and keep.reason_left_out(folder / d, True) is None
+        )
+        outside += [(folder / f).as_posix() for f in sorted(filenames) if not keep.under_paths(folder / f)]
+    return outside

@@ -1,0 +1,96 @@
+"""Findings, positions in source text, and per-file results."""
+from __future__ import annotations
+
+import bisect
+import enum
+import hashlib
+import re
+from dataclasses import dataclass, field
+
+_NEWLINE = re.compile(r"\r\n|\r|\n")
+
+
+class Severity(str, enum.Enum):
+    """How much a finding matters; only errors fail a check."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Finding:
+    """One reported place: `path:line:col: ID message` when printed."""
+
+    path: str
+    line: int
+    column: int
+    rule: str
+    end_line: int
+    end_column: int
+    message: str
+    token: str
+    name: str = field(default="", compare=False)
+    severity: Severity = field(default=Severity.ERROR, compare=False)
+    fingerprint: str = field(default="", compare=False)
+    suppressed_by: str | None = field(default=None, compare=False)
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.column}: {self.rule} {self.message}"
+
+    @property
+    def is_suppressed(self) -> bool:
+        return self.suppressed_by is not None
+
+
+class SourceText:
+    """A decoded file with offset <-> (line, column) conversion; columns count code points."""
+
+    __slots__ = ("text", "_line_starts")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._line_starts = [0] + [m.end() for m in _NEWLINE.finditer(text)]
+
+    def position(self, offset: int) -> tuple[int, int]:
+        """Return the 1-based (line, column) of a character offset."""
+        index = bisect.bisect_right(self._line_starts, offset) - 1
+        return index + 1, offset - self._line_starts[index] + 1
+
+    def offset(self, line: int, column: int) -> int:
+        """Return the offset of a 1-based line and 0-based column (libcst's convention)."""
+        return self._line_starts[line - 1] + column
+
+    def line_text(self, line: int) -> str:
+        """Return one line without its line break."""
+        start = self._line_starts[line - 1]
+        end = self._line_starts[line] if line < len(self._line_starts) else len(self.text)
+        return self.text[start:end].rstrip("\r\n")
+
+    @property
+    def line_count(self) -> int:
+        return len(self._line_starts)
+
+
+def fingerprint(rule: str, path: str, token: str, line_text: str, occurrence: int) -> str:
+    """Return a fingerprint that survives lines moving: no line numbers, only content."""
+    normalised = " ".join(line_text.split())
+    key = "\x1f".join((rule, path, token, normalised, str(occurrence)))
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:20]
+
+
+@dataclass(frozen=True, slots=True)
+class FileResult:
+    """What checking one file produced: findings (suppressed ones included) or an error."""
+
+    path: str
+    findings: tuple[Finding, ...] = ()
+    error: str | None = None
+
+    @property
+    def active(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if not f.is_suppressed)
+
+    @property
+    def suppressed(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.is_suppressed)

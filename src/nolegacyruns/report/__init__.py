@@ -1,0 +1,20 @@
+"""Report formats: one module each; every formatter is `(report, color) -> str`."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from .json_format import format_json
+from .text import format_text, summary_line
+
+if TYPE_CHECKING:
+    from ..runner import Report
+
+Formatter = Callable[["Report", bool], str]
+
+FORMATS: dict[str, Formatter] = {
+    "text": format_text,
+    "json": format_json,
+}
+
+__all__ = ["FORMATS", "Formatter", "summary_line"]

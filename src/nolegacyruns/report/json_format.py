@@ -1,0 +1,36 @@
+"""The JSON report: a stable contract (version 1); later versions add fields, never rename."""
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ..findings import Finding
+    from ..runner import Report
+
+JSON_VERSION = 1
+
+
+def finding_dict(finding: Finding) -> dict[str, Any]:
+    return {
+        "rule": finding.rule,
+        "name": finding.name,
+        "path": finding.path,
+        "line": finding.line,
+        "column": finding.column,
+        "end_line": finding.end_line,
+        "end_column": finding.end_column,
+        "message": finding.message,
+        "severity": finding.severity.value,
+        "token": finding.token,
+        "fingerprint": finding.fingerprint,
+    }
+
+
+def format_json(report: Report, color: bool = False) -> str:
+    document = {
+        "version": JSON_VERSION,
+        "findings": [finding_dict(f) for f in report.findings],
+        "summary": report.summary(),
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,70 @@
+"""The text report: `path:line:col: ID message`, the source line with a caret underline, a summary."""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from ..decoding import decode
+from ..filekinds import PYTHON, kind_of
+from ..findings import Finding, Severity, SourceText
+
+if TYPE_CHECKING:
+    from ..runner import Report
+
+_SEVERITY_COLOURS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "blue"}
+
+
+@lru_cache(maxsize=64)
+def _source(path: Path) -> SourceText | None:
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    return SourceText(decode(data, python=kind_of(path) == PYTHON)[0])
+
+
+def _style(text: str, color: bool, **styles: object) -> str:
+    return click.style(text, **styles) if color else text  # type: ignore[arg-type]
+
+
+def format_finding(finding: Finding, root: Path, color: bool) -> str:
+    """Return one finding with its source line and a caret underline."""
+    location = _style(f"{finding.path}:{finding.line}:{finding.column}:", color, bold=True)
+    rule = _style(finding.rule, color, fg=_SEVERITY_COLOURS[finding.severity], bold=True)
+    lines = [f"{location} {rule} {finding.message}"]
+    source = _source(root / finding.path)
+    if source is not None and finding.line <= source.line_count:
+        text = source.line_text(finding.line).expandtabs(1)
+        gutter = f"{finding.line:>4} | "
+        width = finding.end_column - finding.column if finding.end_line == finding.line else len(text) - finding.column + 1
+        carets = "^" * max(width, 1)
+        lines.append(f"{gutter}{text}")
+        lines.append(" " * (len(gutter) - 2) + "| " + " " * (finding.column - 1) + _style(carets, color, fg="red"))
+    return "\n".join(lines)
+
+
+def summary_line(report: Report) -> str:
+    """One line: findings, files with findings, files scanned, files skipped (and the rest that applies)."""
+    found = len(report.findings)
+    parts = [
+        f"{found} finding{'s' * (found != 1)} in {report.files_with_findings} file{'s' * (report.files_with_findings != 1)}",
+        f"{report.files_scanned} files scanned",
+        f"{report.files_skipped} skipped",
+        f"{len(report.suppressed)} suppressed",
+    ]
+    if report.baselined:
+        parts.append(f"{len(report.baselined)} in baseline")
+    if report.fixed:
+        parts.append(f"{len(report.fixed)} baselined finding{'s' * (len(report.fixed) != 1)} fixed")
+    return "; ".join(parts) + "."
+
+
+def format_text(report: Report, color: bool = False) -> str:
+    blocks = [format_finding(f, report.root, color) for f in report.findings]
+    blocks += [f"{result.path}: error: {result.error}" for result in report.errors]
+    verdict = _style("FAILED" if report.failed else "passed", color, fg="red" if report.failed else "green", bold=True)
+    body = "\n\n".join(blocks)
+    return (body + "\n\n" if body else "") + f"nolegacyruns {verdict}: {summary_line(report)}\n"

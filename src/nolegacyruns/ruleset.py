@@ -1,0 +1,108 @@
+"""The rules one check runs: loaded packs narrowed by select/ignore, with matchers built once."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import cached_property
+from pathlib import Path
+
+from .config import Config
+from .errors import UsageError
+from .matching import TokenMatcher, fold_ascii, tokens_by_owner
+from .rulepack import IDENTIFIERS, STRINGS, Rule, load_rules, pack_files
+from .segments import Role
+
+DIRECTIVE_MARKER = "nolegacyruns"
+
+
+def _pattern_matches(pattern: str, rule_id: str) -> bool:
+    """A select/ignore entry names a rule ID or an ID prefix (`NLR0` selects NLR001…NLR099)."""
+    return rule_id.startswith(pattern)
+
+
+class RuleSet:
+    """Enabled rules, every known rule ID, and token matchers cached per file kind and role."""
+
+    def __init__(self, rules: Iterable[Rule], enabled: Iterable[str] | None = None) -> None:
+        self.all_rules = {rule.id: rule for rule in rules}
+        wanted = set(self.all_rules) if enabled is None else set(enabled)
+        self.rules = {rid: rule for rid, rule in self.all_rules.items() if rid in wanted}
+        self._matchers: dict[tuple[str, Role, bool, bool], TokenMatcher] = {}
+
+    def get(self, rule_id: str) -> Rule:
+        return self.all_rules[rule_id]
+
+    def enabled(self, rule_id: str) -> bool:
+        return rule_id in self.rules
+
+    def of_kind(self, kind: str) -> list[Rule]:
+        return [rule for rule in self.rules.values() if rule.kind == kind]
+
+    def matcher(self, file_kind: str, role: Role, *, fold_case: bool, scan_comments: bool) -> TokenMatcher:
+        """Return the matcher for the token rules that apply to this kind of span."""
+        key = (file_kind, role, fold_case, scan_comments)
+        cached = self._matchers.get(key)
+        if cached is None:
+            rules = [r for r in self.of_kind("token") if file_kind in r.file_kinds and _applies(r, role, scan_comments)]
+            cached = TokenMatcher(tokens_by_owner((r.id, r.tokens) for r in rules), fold_case=fold_case)
+            self._matchers[key] = cached
+        return cached
+
+    @cached_property
+    def _folded_tokens(self) -> tuple[str, ...]:
+        tokens = {fold_ascii(t) for rule in self.rules.values() for t in rule.tokens}
+        return tuple(sorted(tokens))
+
+    def may_match(self, text: str) -> bool:
+        """Cheap pre-check: could any rule report anything in this text?"""
+        folded = fold_ascii(text)
+        return DIRECTIVE_MARKER in folded or any(token in folded for token in self._folded_tokens)
+
+
+def _applies(rule: Rule, role: Role, scan_comments: bool) -> bool:
+    if role is Role.CODE:
+        return True
+    if role.is_prose:
+        return scan_comments
+    wanted = IDENTIFIERS if role is Role.IDENTIFIER else STRINGS
+    return wanted in rule.applies_to
+
+
+def _check_ids(
+    config: Config, key: str, patterns: Iterable[str], known: list[str], problems: list[str], *, exact: bool = False
+) -> None:
+    prefix = "tool.nolegacyruns." if config.source and config.source.name == "pyproject.toml" else ""
+    for pattern in patterns:
+        found = pattern in known if exact else any(_pattern_matches(pattern, rid) for rid in known)
+        if not found:
+            problems.append(f"{config.label}: {prefix}{key}: unknown rule {pattern!r}; known rules: {', '.join(known)}")
+
+
+def build_ruleset(config: Config) -> RuleSet:
+    """Load bundled and configured packs, check every rule ID the config names, apply select/ignore."""
+    extra = []
+    for location in config.rule_packs:
+        for path in pack_files(config.root / location):
+            extra.append((path, _label(config.root, path)))
+    rules = load_rules(extra)
+    known = [rule.id for rule in rules]
+    problems: list[str] = []
+    _check_ids(config, "select", config.select, known, problems)
+    _check_ids(config, "ignore", config.ignore, known, problems)
+    for index, entry in enumerate(config.allow):
+        _check_ids(config, f"allow[{index}].rules", sorted(entry.rules), known, problems, exact=True)
+    if problems:
+        raise UsageError(problems)
+    enabled = [
+        rid
+        for rid in known
+        if (not config.select or any(_pattern_matches(p, rid) for p in config.select))
+        and not any(_pattern_matches(p, rid) for p in config.ignore)
+    ]
+    return RuleSet(rules, enabled)
+
+
+def _label(root: Path, path: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return str(path)

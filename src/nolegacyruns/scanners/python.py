@@ -1,0 +1,156 @@
+"""The Python scanner: a libcst concrete syntax tree decides what is a name, a string, a comment."""
+from __future__ import annotations
+
+import io
+import tokenize
+from typing import TYPE_CHECKING
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from ..findings import SourceText
+from ..segments import Role, Segment
+from .base import Lexed
+from .plaintext import fallback
+
+if TYPE_CHECKING:
+    from ..ruleset import RuleSet
+
+# libcst 1.x kills the interpreter (SIGSEGV) on deep nesting and takes seconds on long
+# operator chains (quadratic). CPython itself refuses more than 200 nested brackets.
+MAX_NESTING = 200
+MAX_OPERATOR_CHAIN = 1000
+MAX_UNARY_RUN = 200
+_BRACKETS_OPEN = frozenset("([{")
+_BRACKETS_CLOSE = frozenset(")]}")
+_UNARY = frozenset({"-", "+", "~"})
+_CHAIN_OPERATORS = frozenset(
+    "+ - * / // % ** @ << >> & | ^ < > <= >= == != . and or not is in if else".split()
+)
+
+
+def too_hard_to_parse(text: str) -> str | None:
+    """Return why libcst must not see this text (it could crash or stall), or None."""
+    depth = deepest = chain = unary_run = 0
+    previous_was_operator = True
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+            kind, string = token.type, token.string
+            if kind == tokenize.OP and string in _BRACKETS_OPEN:
+                depth += 1
+                deepest = max(deepest, depth)
+                if deepest > MAX_NESTING:
+                    return f"brackets nested deeper than {MAX_NESTING} at line {token.start[0]}"
+            elif kind == tokenize.OP and string in _BRACKETS_CLOSE:
+                depth = max(depth - 1, 0)
+            if kind == tokenize.NEWLINE or (kind == tokenize.OP and string in ",;"):
+                chain = 0
+            elif string in _CHAIN_OPERATORS and kind in (tokenize.OP, tokenize.NAME):
+                chain += 1
+                if chain > MAX_OPERATOR_CHAIN:
+                    return f"more than {MAX_OPERATOR_CHAIN} operators in one statement at line {token.start[0]}"
+            if kind == tokenize.OP and string in _UNARY and previous_was_operator:
+                unary_run += 1
+                if unary_run > MAX_UNARY_RUN:
+                    return f"more than {MAX_UNARY_RUN} stacked unary operators at line {token.start[0]}"
+            elif kind not in (tokenize.NL, tokenize.COMMENT):
+                unary_run = 0
+            previous_was_operator = kind == tokenize.OP and string not in _BRACKETS_CLOSE
+    except (tokenize.TokenError, SyntaxError, ValueError):
+        return None  # libcst reports the syntax error itself, with a better message
+    return None
+
+
+def _docstring_nodes(body: object) -> list[cst.CSTNode]:
+    statements = getattr(body, "body", body)
+    if not isinstance(statements, (list, tuple)) or not statements:
+        return []
+    first = statements[0]
+    if not isinstance(first, cst.SimpleStatementLine) or not first.body:
+        return []
+    expr = first.body[0]
+    if not isinstance(expr, cst.Expr):
+        return []
+    value = expr.value
+    if isinstance(value, cst.SimpleString):
+        return [value]
+    if isinstance(value, cst.ConcatenatedString):
+        parts: list[cst.CSTNode] = []
+        pending: list[cst.BaseExpression] = [value]
+        while pending:
+            node = pending.pop()
+            if isinstance(node, cst.ConcatenatedString):
+                pending += [node.left, node.right]
+            elif isinstance(node, cst.SimpleString):
+                parts.append(node)
+        return parts
+    return []
+
+
+class _SegmentCollector(cst.CSTVisitor):
+    METADATA_DEPENDENCIES = (PositionProvider,)
+
+    def __init__(self, source: SourceText) -> None:
+        super().__init__()
+        self.source = source
+        self.lexed = Lexed()
+        self._docstrings: set[int] = set()
+
+    def _span(self, node: cst.CSTNode) -> tuple[int, int]:
+        position = self.get_metadata(PositionProvider, node)
+        return (
+            self.source.offset(position.start.line, position.start.column),
+            self.source.offset(position.end.line, position.end.column),
+        )
+
+    def _add(self, role: Role, start: int, end: int) -> None:
+        if end > start:
+            self.lexed.segments.append(Segment(role, start, end))
+
+    def _note_docstring(self, body: object) -> None:
+        self._docstrings.update(id(node) for node in _docstring_nodes(body))
+
+    def visit_Module(self, node: cst.Module) -> None:
+        self._note_docstring(node.body)
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self._note_docstring(node.body)
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self._note_docstring(node.body)
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self._add(Role.IDENTIFIER, *self._span(node))
+
+    def visit_SimpleString(self, node: cst.SimpleString) -> None:
+        start, end = self._span(node)
+        opening = len(node.prefix) + len(node.quote)
+        role = Role.DOCSTRING if id(node) in self._docstrings else Role.STRING
+        self._add(role, start + opening, end - len(node.quote))
+
+    def visit_FormattedStringText(self, node: cst.FormattedStringText) -> None:
+        self._add(Role.STRING, *self._span(node))
+
+    def visit_Comment(self, node: cst.Comment) -> None:
+        start, end = self._span(node)
+        self._add(Role.COMMENT, start, end)
+        self.lexed.directive_spans.append((start, end))
+
+
+def scan_python(path: str, text: str, ruleset: RuleSet) -> Lexed:
+    """Scan Python source through libcst; fall back to the plain scan when it cannot parse."""
+    reason = too_hard_to_parse(text)
+    if reason is not None:
+        return fallback(path, text, ruleset, f"not parsed: {reason}")
+    try:
+        module = cst.parse_module(text)
+    except cst.ParserSyntaxError as exc:
+        source = SourceText(text)
+        offset = source.offset(max(exc.raw_line, 1), 0) if exc.raw_line <= source.line_count else 0
+        message = " ".join(str(exc.message).split())
+        return fallback(path, text, ruleset, f"syntax error at line {exc.raw_line}: {message}", offset)
+    except (RecursionError, MemoryError, ValueError) as exc:
+        return fallback(path, text, ruleset, f"libcst could not parse the file ({type(exc).__name__})")
+    collector = _SegmentCollector(SourceText(text))
+    MetadataWrapper(module, unsafe_skip_copy=True).visit(collector)
+    return collector.lexed
