@@ -20,7 +20,10 @@ def decode(data: bytes, *, python: bool) -> tuple[str, list[Notice]]:
         try:
             encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
         except SyntaxError as exc:
-            notices.append(Notice(0, f"bad encoding declaration ({exc.msg}); read as UTF-8"))
+            # Raised for an unknown codec in a coding cookie, and for bad UTF-8 in the first
+            # two lines; the latter is reported by the decode below, with its line.
+            if "unknown encoding" in str(exc.msg):
+                notices.append(Notice(0, f"{exc.msg}; read as UTF-8"))
             encoding = "utf-8-sig"
     else:
         try:

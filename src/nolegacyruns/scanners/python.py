@@ -1,6 +1,7 @@
 """The Python scanner: a libcst concrete syntax tree decides what is a name, a string, a comment."""
 from __future__ import annotations
 
+import ast
 import io
 import tokenize
 from typing import TYPE_CHECKING
@@ -137,6 +138,19 @@ class _SegmentCollector(cst.CSTVisitor):
         self.lexed.directive_spans.append((start, end))
 
 
+def _locate_syntax_error(text: str, error: cst.ParserSyntaxError) -> tuple[int, str]:
+    """Prefer CPython's own account of a syntax error (exact line, readable message) to libcst's."""
+    try:
+        compile(text, "<scanned>", "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
+    except SyntaxError as exc:
+        if exc.lineno:
+            return exc.lineno, str(exc.msg)
+    except (ValueError, RecursionError, MemoryError):
+        pass
+    message = " ".join(str(error.message).split())
+    return max(error.raw_line, 1), message[:120]
+
+
 def scan_python(path: str, text: str, ruleset: RuleSet) -> Lexed:
     """Scan Python source through libcst; fall back to the plain scan when it cannot parse."""
     reason = too_hard_to_parse(text)
@@ -145,10 +159,10 @@ def scan_python(path: str, text: str, ruleset: RuleSet) -> Lexed:
     try:
         module = cst.parse_module(text)
     except cst.ParserSyntaxError as exc:
+        line, message = _locate_syntax_error(text, exc)
         source = SourceText(text)
-        offset = source.offset(max(exc.raw_line, 1), 0) if exc.raw_line <= source.line_count else 0
-        message = " ".join(str(exc.message).split())
-        return fallback(path, text, ruleset, f"syntax error at line {exc.raw_line}: {message}", offset)
+        offset = source.offset(line, 0) if 1 <= line <= source.line_count else 0
+        return fallback(path, text, ruleset, f"syntax error at line {line}: {message}", offset)
     except (RecursionError, MemoryError, ValueError) as exc:
         return fallback(path, text, ruleset, f"libcst could not parse the file ({type(exc).__name__})")
     collector = _SegmentCollector(SourceText(text))

@@ -1,0 +1,7 @@
+"""Shared test setup: tests import their helpers (markers.py) as plain modules."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))

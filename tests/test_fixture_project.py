@@ -1,0 +1,77 @@
+"""The fixture project: every finding is exactly where an inline marker says, and nowhere else."""
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from markers import markers_in, project_markers
+from nolegacyruns import check
+
+FIXTURE = Path(__file__).parent / "fixtures" / "project"
+
+
+@pytest.fixture(scope="module")
+def report():  # type: ignore[no-untyped-def]
+    return check(FIXTURE)
+
+
+def test_findings_match_the_inline_markers_exactly(report) -> None:  # type: ignore[no-untyped-def]
+    found = Counter((f.path, f.line, f.rule) for f in report.findings)
+    expected = project_markers(FIXTURE)
+    missing = sorted((expected - found).elements())
+    unexpected = sorted((found - expected).elements())
+    assert (missing, unexpected) == ([], [])
+
+
+def test_the_fixture_has_markers_in_every_scanned_tree(report) -> None:  # type: ignore[no-untyped-def]
+    marked = {path.split("/")[0] for path, _, _ in project_markers(FIXTURE)}
+    assert "app" in marked
+    assert len(report.findings) >= 30
+
+
+@pytest.mark.parametrize(
+    ("relpath", "reason"),
+    [
+        pytest.param("app/generated/", ".gitignore", id="gitignored-folder"),
+        pytest.param("app/blob.bin", "binary", id="binary-file"),
+    ],
+)
+def test_left_out_files_are_named_with_their_reason(report, relpath: str, reason: str) -> None:  # type: ignore[no-untyped-def]
+    assert (relpath, reason) in report.scope.left_out
+
+
+def test_out_of_scope_file_holds_legacy_tokens_but_is_not_checked(report) -> None:  # type: ignore[no-untyped-def]
+    assert "backup_schedule_runs" in (FIXTURE / "docs" / "notes.py").read_text()
+    assert not any(f.path.startswith("docs/") for f in report.findings)
+    assert "docs/notes.py" not in report.scope.files
+
+
+def test_binary_file_counts_as_skipped(report) -> None:  # type: ignore[no-untyped-def]
+    assert report.summary()["files_skipped"] >= 1
+
+
+def test_suppressed_findings_are_counted_with_their_reasons(report) -> None:  # type: ignore[no-untyped-def]
+    reasons = {(f.path, f.line): f.suppressed_by for f in report.suppressed}
+    assert reasons[("app/suppressed.py", 2)] == "named by the cutover migration"
+    assert reasons[("app/suppressed.py", 3)] == "the cutover maps these"
+    assert report.summary()["suppressed"] == len(report.suppressed) >= 4
+
+
+def test_latin1_columns_count_code_points(report) -> None:  # type: ignore[no-untyped-def]
+    [finding] = [f for f in report.findings if f.path == "app/latin1.py"]
+    assert (finding.line, finding.column, finding.token) == (3, 14, "inventory_sync_runs")
+
+
+def test_crash_prone_files_fall_back_with_a_warning(report) -> None:  # type: ignore[no-untyped-def]
+    warnings = {f.path: f.message for f in report.findings if f.rule == "NLR900"}
+    assert "nested deeper" in warnings["app/deep_nesting.py"]
+    assert "operators" in warnings["app/long_chain.py"]
+    assert "syntax error" in warnings["app/broken_syntax.py"]
+    assert "undecodable" in warnings["app/undecodable.py"]
+
+
+def test_markers_parse_shifts_and_repeats() -> None:
+    text = "a  # expect: NLR002 NLR002\nb\n'''x'''  # expect: NLR001@-1, NLR003\n"
+    assert markers_in(text) == Counter({(1, "NLR002"): 2, (2, "NLR001"): 1, (3, "NLR003"): 1})
