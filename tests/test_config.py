@@ -1,0 +1,195 @@
+"""Configuration: discovery of the project root, and the error matrix (exit 2, one line per problem)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from helpers import CLEAN_MODULE, LEGACY_MODULE, run_cli, write_files
+from nolegacyruns.cli import main
+from nolegacyruns.config import find_config, load_config
+
+
+def _check(root: Path) -> tuple[int, str]:
+    result = CliRunner().invoke(main, ["check", str(root)])
+    return result.exit_code, result.stderr if hasattr(result, "stderr") else result.output
+
+
+@pytest.mark.parametrize(
+    ("pyproject_body", "expected_lines"),
+    [
+        pytest.param(
+            'paths = "app"',
+            ["pyproject.toml: tool.nolegacyruns.paths: expected a list of strings, got 'app'"],
+            id="paths-not-a-list",
+        ),
+        pytest.param(
+            "pathz = ['app']",
+            ["pyproject.toml: tool.nolegacyruns.pathz: unknown key; did you mean 'paths'?"],
+            id="unknown-key-did-you-mean",
+        ),
+        pytest.param(
+            "scan-comments = 'yes'",
+            ["pyproject.toml: tool.nolegacyruns.scan-comments: expected true or false, got 'yes'"],
+            id="bool-as-string",
+        ),
+        pytest.param(
+            "exclude = ['[z-a]']",
+            ["pyproject.toml: tool.nolegacyruns.exclude: invalid glob: bad character range z-a at position"],
+            id="bad-glob",
+        ),
+        pytest.param(
+            "rule-packs = ['packs/missing.toml']",
+            ["pyproject.toml: tool.nolegacyruns.rule-packs: 'packs/missing.toml' does not exist"],
+            id="missing-pack",
+        ),
+        pytest.param(
+            "[[tool.nolegacyruns.allow]]\npaths = ['app/x.py']\nrules = ['NLR001']",
+            ["pyproject.toml: tool.nolegacyruns.allow[0].reason: is required"],
+            id="allow-without-reason",
+        ),
+        pytest.param(
+            "[[tool.nolegacyruns.allow]]\npaths = ['app/x.py']\nrules = ['NLR01']\nreason = 'typo'",
+            ["pyproject.toml: tool.nolegacyruns.allow[0].rules: unknown rule 'NLR01'"],
+            id="allow-unknown-rule",
+        ),
+        pytest.param(
+            "select = ['XYZ1']",
+            ["pyproject.toml: tool.nolegacyruns.select: unknown rule 'XYZ1'"],
+            id="select-unknown-rule",
+        ),
+        pytest.param(
+            "paths = ['../elsewhere']",
+            ["pyproject.toml: tool.nolegacyruns.paths: '../elsewhere' must be a path relative to the project root"],
+            id="path-escapes-root",
+        ),
+        pytest.param(
+            "paths = 'app'\nrespect-gitignore = 1\nbogus = true\n[[tool.nolegacyruns.allow]]\nrules = []",
+            [
+                "tool.nolegacyruns.paths: expected a list of strings",
+                "tool.nolegacyruns.respect-gitignore: expected true or false, got int 1",
+                "tool.nolegacyruns.bogus: unknown key",
+                "tool.nolegacyruns.allow[0].paths: is required",
+                "tool.nolegacyruns.allow[0].rules: expected at least one rule ID",
+                "tool.nolegacyruns.allow[0].reason: is required",
+            ],
+            id="every-problem-at-once",
+        ),
+    ],
+)
+def test_bad_configuration_exits_2_with_one_line_per_problem(
+    tmp_path: Path, pyproject_body: str, expected_lines: list[str]
+) -> None:
+    write_files(tmp_path, {"pyproject.toml": f"[tool.nolegacyruns]\n{pyproject_body}\n", "app/a.py": LEGACY_MODULE})
+    before = (tmp_path / "app/a.py").read_bytes()
+    result = run_cli("check", ".", cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == len(expected_lines), result.stderr
+    assert all(line.startswith("nolegacyruns: error: ") for line in lines)
+    for expected in expected_lines:
+        assert any(expected in line for line in lines), (expected, lines)
+    assert "Traceback" not in result.stderr + result.stdout
+    assert (tmp_path / "app/a.py").read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    ("pack_text", "expected"),
+    [
+        pytest.param("[[rule]\nid = 'X'", "packs/bad.toml: invalid TOML", id="unreadable-toml"),
+        pytest.param(
+            "[[rule]]\nid = 'ACME001'\nname = 'bad name'\n",
+            "packs/bad.toml: rule[ACME001].name: expected a kebab-case name",
+            id="rule-missing-fields",
+        ),
+        pytest.param(
+            "[[rule]]\nid = 'NLR001'\nname = 'legacy-run-table'\nmessage = 'm'\ntokens = ['x']\n"
+            "docs = { what-it-does = 'a', why-is-this-bad = 'b', example = 'c', use-instead = 'd' }\n"
+            "valid = [{ file = 'a.py', code = 'y' }]\ninvalid = [{ file = 'a.py', code = 'x', expect = ['1:1'] }]\n",
+            "packs/bad.toml: rule[NLR001].id: already defined by bundled pack legacy-runs.toml",
+            id="duplicate-rule-id",
+        ),
+    ],
+)
+def test_bad_rule_pack_exits_2_naming_the_file(tmp_path: Path, pack_text: str, expected: str) -> None:
+    write_files(
+        tmp_path,
+        {
+            "nolegacyruns.toml": "rule-packs = ['packs/bad.toml']\n",
+            "packs/bad.toml": pack_text,
+            "app/a.py": CLEAN_MODULE,
+        },
+    )
+    result = run_cli("check", cwd=tmp_path)
+    assert result.returncode == 2
+    assert expected in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_invalid_config_toml_names_the_file_and_line(tmp_path: Path) -> None:
+    write_files(tmp_path, {"nolegacyruns.toml": "paths = ['app']\nexclude = [oops]\n", "app/a.py": CLEAN_MODULE})
+    result = run_cli("check", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"nolegacyruns: error: {tmp_path / 'nolegacyruns.toml'}: invalid TOML")
+    assert "line 2" in result.stderr
+
+
+def test_custom_rule_pack_is_loaded_and_applied(tmp_path: Path) -> None:
+    pack = """
+[[rule]]
+id = "ACME001"
+name = "legacy-widget-table"
+message = "legacy widget table `{token}`"
+tokens = ["widget_runs"]
+[rule.docs]
+what-it-does = "Flags widget_runs."
+why-is-this-bad = "It was dropped."
+example = "widget_runs"
+use-instead = "operation_runs"
+[[rule.valid]]
+file = "app/a.py"
+code = "x = 'operation_runs'"
+[[rule.invalid]]
+file = "app/a.py"
+code = "x = 'widget_runs'"
+expect = ["1:6"]
+"""
+    write_files(
+        tmp_path,
+        {"nolegacyruns.toml": "rule-packs = ['packs']\n", "packs/acme.toml": pack, "app/a.py": "T = 'widget_runs'\n"},
+    )
+    result = run_cli("check", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "app/a.py:1:6: ACME001 legacy widget table `widget_runs`" in result.stdout
+
+
+def test_root_is_the_nearest_folder_with_settings(tmp_path: Path) -> None:
+    write_files(
+        tmp_path,
+        {
+            "pyproject.toml": "[project]\nname = 'x'\n",  # no [tool.nolegacyruns]: not a root
+            "svc/nolegacyruns.toml": "paths = ['src']\n",
+            "svc/src/deep/a.py": CLEAN_MODULE,
+        },
+    )
+    root, source, table = find_config(tmp_path / "svc" / "src" / "deep")
+    assert (root, source, table) == (tmp_path / "svc", tmp_path / "svc" / "nolegacyruns.toml", {"paths": ["src"]})
+    assert find_config(tmp_path)[1] is None
+
+
+def test_pyproject_table_and_allow_entries_load(tmp_path: Path) -> None:
+    write_files(
+        tmp_path,
+        {
+            "pyproject.toml": (
+                "[tool.nolegacyruns]\npaths = ['app']\nscan-comments = true\n"
+                "[[tool.nolegacyruns.allow]]\npaths = ['app/migrations/*.py']\nrules = ['NLR001']\nreason = 'cutover'\n"
+            ),
+        },
+    )
+    config = load_config(tmp_path)
+    assert config.paths == ("app",) and config.scan_comments
+    assert config.allowed_by("NLR001", "app/migrations/0001_drop.py") is not None
+    assert config.allowed_by("NLR001", "app/models.py") is None
+    assert config.allowed_by("NLR101", "app/migrations/0001_drop.py") is None

@@ -1,0 +1,66 @@
+"""Scope: configured paths, excludes, nested .gitignore files, binaries, and named files."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from helpers import LEGACY_MODULE, write_files
+from nolegacyruns.config import load_config
+from nolegacyruns.discovery import BINARY, EXCLUDED, GITIGNORED, OUTSIDE, discover, select_named_files
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    return write_files(
+        tmp_path,
+        {
+            "nolegacyruns.toml": "exclude = ['app/vendor/', '*.gen.py']\n",
+            ".gitignore": "build/\n*.log\n",
+            "app/models.py": LEGACY_MODULE,
+            "app/vendor/lib.py": LEGACY_MODULE,
+            "app/schema.gen.py": LEGACY_MODULE,
+            "app/build/out.py": LEGACY_MODULE,
+            "app/run.log": "inventory_sync_runs",
+            "app/sub/.gitignore": "*.tmp.py\n!keep.tmp.py\n",
+            "app/sub/a.tmp.py": LEGACY_MODULE,
+            "app/sub/keep.tmp.py": LEGACY_MODULE,
+            "app/logo.png": b"\x89PNG\r\n\x1a\n\x00\x00inventory_sync_runs",
+            "routes/web.py": LEGACY_MODULE,
+            "tests/test_x.py": LEGACY_MODULE,
+        },
+    )
+
+
+def test_scope_respects_paths_excludes_gitignores_and_binaries(project: Path) -> None:
+    scope = discover(load_config(project))
+    assert scope.files == ["app/models.py", "app/sub/.gitignore", "app/sub/keep.tmp.py", "routes/web.py"]
+    left_out = dict(scope.left_out)
+    assert left_out["app/vendor/"] == EXCLUDED
+    assert left_out["app/schema.gen.py"] == EXCLUDED
+    assert left_out["app/build/"] == GITIGNORED
+    assert left_out["app/run.log"] == GITIGNORED
+    assert left_out["app/sub/a.tmp.py"] == GITIGNORED
+    assert left_out["app/logo.png"] == BINARY
+    assert scope.skipped == 1
+
+
+def test_respect_gitignore_false_reads_ignored_files(project: Path) -> None:
+    (project / "nolegacyruns.toml").write_text("respect-gitignore = false\n")
+    assert "app/build/out.py" in discover(load_config(project)).files
+
+
+def test_named_files_are_checked_only_when_in_scope(project: Path) -> None:
+    names = [project / n for n in ("app/models.py", "tests/test_x.py", "app/vendor/lib.py", "app/build/out.py")]
+    scope = select_named_files(load_config(project), names)
+    assert scope.files == ["app/models.py"]
+    assert dict(scope.left_out) == {
+        "tests/test_x.py": OUTSIDE,
+        "app/vendor/lib.py": EXCLUDED,
+        "app/build/out.py": GITIGNORED,
+    }
+
+
+def test_folder_argument_limits_the_scope_below_it(project: Path) -> None:
+    scope = discover(load_config(project), [project / "routes"])
+    assert scope.files == ["routes/web.py"]
