@@ -1,0 +1,48 @@
+"""Where a token matches: the boundary semantics, case by case."""
+from __future__ import annotations
+
+import pytest
+
+from nolegacyruns.matching import TokenMatcher
+
+TOKENS = {
+    "InventorySyncRun": "NLR002",
+    "InventorySyncRuns": "NLR002",
+    "inventory_sync_runs": "NLR001",
+    "inventory.sync": "NLR004",
+    "inventory-sync-runs": "NLR005",
+}
+MATCHER = TokenMatcher(TOKENS)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param("InventorySyncRunResource", ["InventorySyncRun"], id="upper-case-after"),
+        pytest.param("inventory_sync_runs_total", ["inventory_sync_runs"], id="underscore-after"),
+        pytest.param("myInventorySyncRun", ["InventorySyncRun"], id="camel-hump-before"),
+        pytest.param("inventory-sync-runs.index", ["inventory-sync-runs"], id="dot-after"),
+        pytest.param("_inventory_sync_runs", ["inventory_sync_runs"], id="underscore-before"),
+        pytest.param("InventorySyncRuns", ["InventorySyncRuns"], id="longest-token-wins"),
+        pytest.param("InventorySyncRunner", [], id="lower-case-after"),
+        pytest.param("xinventory_sync_runs", [], id="lower-case-before"),
+        pytest.param("inventory.synchronize", [], id="dotted-prefix-only"),
+        pytest.param("2InventorySyncRun", [], id="digit-before"),
+        pytest.param("inventory_sync_runs2", [], id="digit-after"),
+        pytest.param("Inventory_Sync_Runs", [], id="case-sensitive"),
+        pytest.param("a inventory.sync b inventory.sync", ["inventory.sync", "inventory.sync"], id="repeats"),
+    ],
+)
+def test_boundaries(text: str, expected: list[str]) -> None:
+    assert [m.token for m in MATCHER.finditer(text)] == expected
+
+
+def test_folded_matching_is_case_insensitive_and_keeps_offsets() -> None:
+    matcher = TokenMatcher({"inventory_sync_runs": "NLR001"}, fold_case=True)
+    [match] = matcher.finditer("FROM Inventory_Sync_Runs r")
+    assert (match.start, match.end, match.token, match.owner) == (5, 24, "Inventory_Sync_Runs", "NLR001")
+
+
+def test_matching_inside_a_span_uses_the_span_edges() -> None:
+    [match] = MATCHER.finditer('x = "inventory_sync_runs"', 5, 24)
+    assert (match.start, match.end) == (5, 24)
