@@ -66,6 +66,7 @@ users = sa.Table(
     _id(),
     sa.Column("email", sa.String(320), nullable=False, unique=True),
     sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("password_hash", sa.String(255), nullable=True),
 )
 
 workspace_memberships = sa.Table(

@@ -62,12 +62,13 @@ class Run:
 
 @dataclass(frozen=True, slots=True)
 class RunFilter:
-    """Which runs a listing shows; None means any."""
+    """Which runs a listing shows; None means any, and workspace_ids keeps runs of those workspaces only."""
 
     workspace_id: int | None = None
     tenant_id: int | None = None
     type: RunType | None = None
     status: RunStatus | None = None
+    workspace_ids: frozenset[int] | None = None
 
     def where(self) -> list[sa.ColumnElement[bool]]:
         """Return the WHERE clauses for this filter."""
@@ -78,7 +79,10 @@ class RunFilter:
             (c.type, self.type),
             (c.status, self.status),
         )
-        return [column == _plain(value) for column, value in wanted if value is not None]
+        clauses = [column == _plain(value) for column, value in wanted if value is not None]
+        if self.workspace_ids is not None:
+            clauses.append(c.workspace_id.in_(sorted(self.workspace_ids)))
+        return clauses
 
 
 @dataclass(frozen=True, slots=True)

@@ -112,6 +112,8 @@ def mixed_runs(store: RunStore, world: World) -> list[int]:
     [
         pytest.param(RunFilter(), list(range(12)), id="everything"),
         pytest.param(RunFilter(workspace_id=2), [3, 7, 11], id="workspace"),
+        pytest.param(RunFilter(workspace_ids=frozenset({2, 99})), [3, 7, 11], id="workspaces"),
+        pytest.param(RunFilter(workspace_ids=frozenset()), [], id="no-workspaces"),
         pytest.param(RunFilter(tenant_id=2), [1, 5, 9], id="tenant"),
         pytest.param(RunFilter(type=RunType.BACKUP_SCHEDULE_RUN), [2, 6, 10], id="type"),
         pytest.param(RunFilter(status=RunStatus.RUNNING), [1, 3, 5, 7, 9, 11], id="status"),
