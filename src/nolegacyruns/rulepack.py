@@ -104,15 +104,32 @@ def _read_scan_kind(fields: FieldReader) -> dict[str, Any]:
     return {}
 
 
+def _read_backfill_kind(fields: FieldReader) -> dict[str, Any]:
+    """Backfill rules (1xx): canonical targets, and the token rules whose tokens are legacy sources."""
+    options = {
+        "canonical_tables": fields.strings("canonical-tables", required=True),
+        "canonical_models": fields.strings("canonical-models", required=True),
+        "legacy_sources_from": fields.strings("legacy-sources-from", required=True),
+    }
+    if fields.has("legacy-sources-from") and not options["legacy_sources_from"]:
+        fields.problem("legacy-sources-from", "expected at least one rule ID")
+    return options
+
+
 RULE_KINDS: dict[str, tuple[KindReader, tuple[str, ...]]] = {
     "token": (_read_token_kind, ("tokens", "applies-to", "replacements")),
+    "backfill": (_read_backfill_kind, ("canonical-tables", "canonical-models", "legacy-sources-from")),
     "scan": (_read_scan_kind, ()),
 }
 
 
-def register_rule_kind(kind: str, reader: KindReader, keys: Iterable[str]) -> None:
-    """Let another module teach the loader a rule kind and its own keys."""
-    RULE_KINDS[kind] = (reader, tuple(keys))
+def _check_references(rules: list[Rule], problems: list[str]) -> None:
+    """A backfill rule's legacy sources must be token rules that some pack defines."""
+    token_rules = {rule.id for rule in rules if rule.kind == "token"}
+    for rule in rules:
+        for rule_id in rule.options.get("legacy_sources_from", ()):
+            if rule_id not in token_rules:
+                problems.append(f"{rule.source}: rule[{rule.id}].legacy-sources-from: {rule_id!r} is not a token rule")
 
 
 def _read_examples(fields: FieldReader, key: str, *, invalid: bool) -> tuple[Example, ...]:
@@ -255,6 +272,7 @@ def load_rules(extra: Iterable[tuple[Path, str]] = ()) -> list[Rule]:
                 continue
             seen[rule.id] = label
             rules.append(rule)
+    _check_references(rules, problems)
     if problems:
         raise UsageError(problems)
     return sorted(rules, key=lambda r: r.id)

@@ -1,9 +1,10 @@
 """The rules one check runs: loaded packs narrowed by select/ignore, with matchers built once."""
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import cached_property
 from pathlib import Path
+from typing import Any, TypeVar
 
 from .config import Config
 from .errors import UsageError
@@ -12,6 +13,7 @@ from .rulepack import IDENTIFIERS, STRINGS, Rule, load_rules, pack_files
 from .segments import Role
 
 DIRECTIVE_MARKER = "nolegacyruns"
+T = TypeVar("T")
 
 
 def _pattern_matches(pattern: str, rule_id: str) -> bool:
@@ -27,6 +29,13 @@ class RuleSet:
         wanted = set(self.all_rules) if enabled is None else set(enabled)
         self.rules = {rid: rule for rid, rule in self.all_rules.items() if rid in wanted}
         self._matchers: dict[tuple[str, Role, bool, bool], TokenMatcher] = {}
+        self._derived: dict[str, Any] = {}
+
+    def derived(self, key: str, build: Callable[[RuleSet], T]) -> T:
+        """Return what build(self) makes, built once per rule set (compiled matchers and the like)."""
+        if key not in self._derived:
+            self._derived[key] = build(self)
+        return self._derived[key]  # type: ignore[no-any-return]
 
     def get(self, rule_id: str) -> Rule:
         return self.all_rules[rule_id]
