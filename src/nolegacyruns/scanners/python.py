@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
+from ..backfill.python import BackfillVisitor
+from ..backfill.spec import backfill_specs
 from ..findings import SourceText
 from ..segments import Role, Segment
 from .base import Lexed
@@ -165,6 +167,12 @@ def scan_python(path: str, text: str, ruleset: RuleSet) -> Lexed:
         return fallback(path, text, ruleset, f"syntax error at line {line}: {message}", offset)
     except (RecursionError, MemoryError, ValueError) as exc:
         return fallback(path, text, ruleset, f"libcst could not parse the file ({type(exc).__name__})")
-    collector = _SegmentCollector(SourceText(text))
-    MetadataWrapper(module, unsafe_skip_copy=True).visit(collector)
+    source = SourceText(text)
+    collector = _SegmentCollector(source)
+    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+    wrapper.visit(collector)
+    for spec in ruleset.derived("backfill", backfill_specs):
+        backfill = BackfillVisitor(source, spec)
+        wrapper.visit(backfill)
+        collector.lexed.hits += backfill.hits
     return collector.lexed
