@@ -22,15 +22,21 @@ UNKNOWN_RULE = "NLR903"
 
 
 def token_hits(text: str, lexed: Lexed, ruleset: RuleSet, file_kind: str, scan_comments: bool) -> list[Hit]:
-    """Run the token rules over every segment whose role they apply to."""
+    """Run the token rules over every segment whose role they apply to.
+
+    Segments may overlap (a string also read as SQL): a rule reports a place once.
+    """
     hits = []
+    seen: set[tuple[str, int]] = set()
     for segment in lexed.segments:
         if segment.role.is_prose and not scan_comments:
             continue
         role = Role.CODE if segment.role.is_prose else segment.role
         matcher = ruleset.matcher(file_kind, role, fold_case=segment.fold_case, scan_comments=scan_comments)
         for match in matcher.finditer(text, segment.start, segment.end):
-            hits.append(Hit(match.owner, match.start, match.end, match.token))
+            if (match.owner, match.start) not in seen:
+                seen.add((match.owner, match.start))
+                hits.append(Hit(match.owner, match.start, match.end, match.token))
     return hits
 
 

@@ -1,6 +1,7 @@
 """What every scanner returns, and the hits rules make on it."""
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -22,24 +23,49 @@ class Hit:
     details: tuple[tuple[str, str], ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class SqlFragment:
+    """SQL found in a file: a whole SQL file, or what a string literal holds.
+
+    `text` is the SQL as written (interpolations read as `?`); `pieces` are the runs of it
+    copied verbatim from the file, as (offset in text, offset in file, length).
+    """
+
+    text: str
+    pieces: tuple[tuple[int, int, int], ...]
+
+    def file_offset(self, position: int) -> int:
+        """Map an offset in `text` to the file; an interpolation maps to the piece after it."""
+        if not self.pieces:
+            return 0
+        index = max(bisect.bisect_right([p[0] for p in self.pieces], position) - 1, 0)
+        text_start, file_start, length = self.pieces[index]
+        if position >= text_start + length and index + 1 < len(self.pieces):
+            return self.pieces[index + 1][1]
+        return file_start + min(max(position - text_start, 0), length)
+
+
 @dataclass(slots=True)
 class Lexed:
     """A scanner's view of one file.
 
     segments: spans with their roles; directive_spans: where suppression directives may be
-    written (real comments); hits: what tree- or statement-level rules found; notices: NLR900.
+    written (real comments); hits: what tree- or statement-level rules found; notices: NLR900;
+    sql_fragments: the SQL the file holds, for statement-level rules.
     """
 
     segments: list[Segment] = field(default_factory=list)
     directive_spans: list[tuple[int, int]] = field(default_factory=list)
     hits: list[Hit] = field(default_factory=list)
     notices: list[Notice] = field(default_factory=list)
+    sql_fragments: list[SqlFragment] = field(default_factory=list)
 
     def extend(self, other: Lexed) -> None:
         self.segments += other.segments
         self.directive_spans += other.directive_spans
         self.hits += other.hits
         self.notices += other.notices
+        self.sql_fragments += other.sql_fragments
 
 
 Scanner = Callable[[str, str, "RuleSet"], Lexed]

@@ -15,6 +15,7 @@ from ..findings import SourceText
 from ..segments import Role, Segment
 from .base import Lexed
 from .plaintext import fallback
+from .sql import Piece, embedded_sql
 
 if TYPE_CHECKING:
     from ..ruleset import RuleSet
@@ -98,6 +99,7 @@ class _SegmentCollector(cst.CSTVisitor):
         self.source = source
         self.lexed = Lexed()
         self._docstrings: set[int] = set()
+        self._concatenated: set[int] = set()
 
     def _span(self, node: cst.CSTNode) -> tuple[int, int]:
         position = self.get_metadata(PositionProvider, node)
@@ -130,6 +132,44 @@ class _SegmentCollector(cst.CSTVisitor):
         opening = len(node.prefix) + len(node.quote)
         role = Role.DOCSTRING if id(node) in self._docstrings else Role.STRING
         self._add(role, start + opening, end - len(node.quote))
+        if role is Role.STRING and id(node) not in self._concatenated:
+            self._read_sql([node])
+
+    def visit_FormattedString(self, node: cst.FormattedString) -> None:
+        if id(node) not in self._concatenated:
+            self._read_sql([node])
+
+    def visit_ConcatenatedString(self, node: cst.ConcatenatedString) -> None:
+        if id(node) in self._concatenated:
+            return
+        parts: list[cst.BaseExpression] = []
+        pending: list[cst.BaseExpression] = [node]
+        while pending:
+            current = pending.pop()
+            self._concatenated.add(id(current))
+            if isinstance(current, cst.ConcatenatedString):
+                pending += [current.right, current.left]
+            else:
+                parts.append(current)
+        if not any(id(part) in self._docstrings for part in parts):
+            self._read_sql(parts)
+
+    def _read_sql(self, parts: list[cst.BaseExpression]) -> None:
+        """Read a string literal (its concatenated parts, f-string texts) as SQL if it starts like SQL."""
+        pieces: list[Piece | None] = []
+        for part in parts:
+            if isinstance(part, cst.SimpleString):
+                start, end = self._span(part)
+                escapes = "r" not in part.prefix.lower()
+                pieces.append(Piece(start + len(part.prefix) + len(part.quote), end - len(part.quote), escapes))
+            elif isinstance(part, cst.FormattedString):
+                escapes = "r" not in part.prefix.lower()
+                for inner in part.parts:
+                    if isinstance(inner, cst.FormattedStringText):
+                        pieces.append(Piece(*self._span(inner), escapes))
+                    elif not pieces or pieces[-1] is not None:
+                        pieces.append(None)
+        self.lexed.extend(embedded_sql(self.source.text, pieces))
 
     def visit_FormattedStringText(self, node: cst.FormattedStringText) -> None:
         self._add(Role.STRING, *self._span(node))

@@ -1,0 +1,162 @@
+"""A Pygments token stream turned into segments: the lexer decides what is a comment, a string, a name."""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from pygments.lexer import Lexer
+from pygments.token import Comment, Error, Generic, Keyword, Literal, Name, Number, Other, String, Text, _TokenType
+
+from ..segments import Role, Segment
+from .base import Lexed, Scanner
+from .plaintext import fallback
+
+if TYPE_CHECKING:
+    from ..ruleset import RuleSet
+
+# Offsets must be those of the original text: no newline added or stripped, no tab expansion.
+LEXER_OPTIONS = {"stripnl": False, "ensurenl": False, "tabsize": 0}
+# Pygments is pure Python; past this size a lexer takes too long and the plain scan is used.
+MAX_LEXED_CHARS = 4_000_000
+# A lexer that marks more than this share of the non-blank text as errors has lost its way.
+MAX_ERROR_SHARE = 0.1
+# Delimiters trimmed from string and quoted-name tokens; none of them can be part of a word.
+_DELIMITERS = "'\"`[]"
+
+RoleOf = Callable[[_TokenType], "tuple[Role, bool] | None"]
+
+
+class LexerChoked(Exception):
+    """A lexer raised, lost track of the text, or produced mostly errors."""
+
+    def __init__(self, detail: str, offset: int = 0) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.offset = offset
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """A lexer token as a span [start, end) of the text it was read from."""
+
+    start: int
+    end: int
+    kind: _TokenType
+
+
+def lex(lexer: Lexer, text: str, start: int = 0, end: int | None = None, *, strict: bool = True) -> list[Token]:
+    """Lex text[start:end] into tokens whose offsets point into `text`.
+
+    Offsets are counted from the token values, so lexers that restart offsets in nested
+    parts still line up. With `strict`, a share of error tokens above MAX_ERROR_SHARE chokes.
+    """
+    end = len(text) if end is None else end
+    piece = text[start:end]
+    if len(piece) > MAX_LEXED_CHARS:
+        raise LexerChoked(f"{len(piece)} characters are too many for the {lexer.name} lexer", start)
+    try:
+        raw = [(kind, value) for _, kind, value in lexer.get_tokens_unprocessed(piece) if value]
+    except Exception as exc:  # a lexer bug must not end the run: the file is scanned plainly
+        raise LexerChoked(f"the {lexer.name} lexer failed ({type(exc).__name__})", start) from exc
+    tokens = []
+    offset = start
+    errors = 0
+    first_error = None
+    for kind, value in raw:
+        if kind in Error:
+            errors += len(value.strip())
+            first_error = offset if first_error is None else first_error
+        tokens.append(Token(offset, offset + len(value), kind))
+        offset += len(value)
+    if "".join(value for _, value in raw) != piece:
+        raise LexerChoked(f"the {lexer.name} lexer lost track of the text", start)
+    if strict and errors and errors > MAX_ERROR_SHARE * len("".join(piece.split())):
+        raise LexerChoked(f"the {lexer.name} lexer could not read much of the file", first_error or start)
+    return tokens
+
+
+def default_role(kind: _TokenType) -> tuple[Role, bool] | None:
+    """Return the role of a token kind (and whether names fold case), or None to skip it."""
+    if kind in Comment.Preproc or kind in Comment.PreprocFile:
+        return Role.CODE, False  # template and PHP tag delimiters, not prose
+    if kind in Comment:
+        return Role.COMMENT, False
+    if kind in String.Doc:
+        return Role.DOCSTRING, False
+    if kind in String.Affix or kind in String.Delimiter or kind in Number:
+        return None
+    if kind in Literal:
+        return Role.STRING, False
+    if kind in Name or kind in Keyword:
+        return Role.IDENTIFIER, False
+    if kind in Text or kind in Error or kind in Generic or kind in Other:
+        return Role.CODE, False
+    return None  # operators and punctuation
+
+
+def is_comment(kind: _TokenType) -> bool:
+    """A real comment, where a suppression directive may be written (docblocks included)."""
+    return (kind in Comment and kind not in Comment.Preproc and kind not in Comment.PreprocFile) or kind in String.Doc
+
+
+class SegmentBuilder:
+    """Collect segments, merging a span into the previous one when they touch and agree."""
+
+    def __init__(self) -> None:
+        self.lexed = Lexed()
+
+    def add(self, role: Role, start: int, end: int, fold_case: bool = False) -> None:
+        if end <= start:
+            return
+        segments = self.lexed.segments
+        last = segments[-1] if segments else None
+        if last is not None and last.end == start and last.role is role and last.fold_case == fold_case:
+            segments[-1] = Segment(role, last.start, end, fold_case)
+        else:
+            segments.append(Segment(role, start, end, fold_case))
+
+    def add_directive_span(self, start: int, end: int) -> None:
+        spans = self.lexed.directive_spans
+        if spans and spans[-1][1] == start:
+            spans[-1] = (spans[-1][0], end)
+        else:
+            spans.append((start, end))
+
+
+def to_lexed(tokens: Iterable[Token], text: str, role_of: RoleOf = default_role) -> Lexed:
+    """Turn tokens into segments: blank tokens skipped, quotes trimmed off strings and quoted names."""
+    builder = SegmentBuilder()
+    for token in tokens:
+        value = text[token.start:token.end]
+        if not value.strip():
+            continue
+        if is_comment(token.kind):
+            builder.add_directive_span(token.start, token.end)
+        found = role_of(token.kind)
+        if found is None:
+            continue
+        role, fold_case = found
+        start, end = token.start, token.end
+        if role in (Role.STRING, Role.IDENTIFIER):
+            start += len(value) - len(value.lstrip(_DELIMITERS))
+            end -= len(value) - len(value.rstrip(_DELIMITERS))
+        builder.add(role, start, end, fold_case)
+    return builder.lexed
+
+
+def lexed_or_fallback(path: str, text: str, ruleset: RuleSet, build: Callable[[], Lexed]) -> Lexed:
+    """Run a lexer-based scan; when the lexer chokes, scan plainly with an NLR900 notice."""
+    try:
+        return build()
+    except LexerChoked as choked:
+        return fallback(path, text, ruleset, choked.detail, choked.offset)
+
+
+def pygments_scanner(lexer_for: Callable[[str], Lexer], role_of: RoleOf = default_role) -> Scanner:
+    """Return a scanner that reads a file with the Pygments lexer chosen by its path."""
+
+    def scan(path: str, text: str, ruleset: RuleSet) -> Lexed:
+        return lexed_or_fallback(path, text, ruleset, lambda: to_lexed(lex(lexer_for(path), text), text, role_of))
+
+    return scan
