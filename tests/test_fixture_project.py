@@ -9,7 +9,9 @@ import pytest
 from markers import markers_in, project_markers
 from nolegacyruns import check
 
-FIXTURE = Path(__file__).parent / "fixtures" / "project"
+FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURE = FIXTURES / "project"
+ALLOWED = FIXTURES / "allowed_project"
 
 
 @pytest.fixture(scope="module")
@@ -17,9 +19,10 @@ def report():  # type: ignore[no-untyped-def]
     return check(FIXTURE)
 
 
-def test_findings_match_the_inline_markers_exactly(report) -> None:  # type: ignore[no-untyped-def]
-    found = Counter((f.path, f.line, f.rule) for f in report.findings)
-    expected = project_markers(FIXTURE)
+@pytest.mark.parametrize("project", [pytest.param(FIXTURE, id="project"), pytest.param(ALLOWED, id="allowed_project")])
+def test_findings_match_the_inline_markers_exactly(project: Path) -> None:
+    found = Counter((f.path, f.line, f.rule) for f in check(project).findings)
+    expected = project_markers(project)
     missing = sorted((expected - found).elements())
     unexpected = sorted((found - expected).elements())
     assert (missing, unexpected) == ([], [])
@@ -75,3 +78,19 @@ def test_crash_prone_files_fall_back_with_a_warning(report) -> None:  # type: ig
 def test_markers_parse_shifts_and_repeats() -> None:
     text = "a  # expect: NLR002 NLR002\nb\n'''x'''  # expect: NLR001@-1, NLR003\n"
     assert markers_in(text) == Counter({(1, "NLR002"): 2, (2, "NLR001"): 1, (3, "NLR003"): 1})
+
+
+def test_allow_entry_never_covers_a_backfill_in_the_allowed_migrations() -> None:
+    report = check(ALLOWED)
+    in_migrations = [f for f in report.findings if f.path.startswith("database/migrations/")]
+    assert {f.rule for f in in_migrations} == {"NLR101"}
+    assert report.exit_code == 1
+    allowed = [f for f in report.suppressed if f.path.startswith("database/migrations/")]
+    assert allowed and all(f.rule in {"NLR001", "NLR003", "NLR004"} for f in allowed)
+    assert all(f.suppressed_by.startswith("allowed by nolegacyruns.toml: the cutover") for f in allowed)
+
+
+def test_backfill_message_names_the_legacy_source_and_its_line() -> None:
+    [finding] = [f for f in check(ALLOWED).findings if f.path == "app/backfill.py" and f.line == 10]
+    assert finding.token == "OperationRun" and finding.column == 21
+    assert "legacy source `InventorySyncRun` (line 9)" in finding.message

@@ -9,6 +9,8 @@ from pathlib import Path
 from .config import Config
 from .decoding import decode
 from .filekinds import PYTHON, kind_of
+from .backfill.spec import backfill_specs
+from .backfill.sql import sql_backfill_hits
 from .findings import FileResult, Finding, SourceText, fingerprint
 from .ruleset import RuleSet
 from .scanners import Hit, Lexed, scanner_for
@@ -37,6 +39,16 @@ def token_hits(text: str, lexed: Lexed, ruleset: RuleSet, file_kind: str, scan_c
             if (match.owner, match.start) not in seen:
                 seen.add((match.owner, match.start))
                 hits.append(Hit(match.owner, match.start, match.end, match.token))
+    return hits
+
+
+def statement_hits(source: SourceText, lexed: Lexed, ruleset: RuleSet) -> list[Hit]:
+    """Run the statement-level rules (NLR101) over the SQL the scanner found in the file."""
+    specs = ruleset.derived("backfill", backfill_specs)
+    hits = []
+    for fragment in lexed.sql_fragments:
+        for spec in specs:
+            hits += sql_backfill_hits(fragment, spec, lambda offset: source.position(offset)[0])
     return hits
 
 
@@ -129,8 +141,10 @@ def check_source(relpath: str, data: bytes, ruleset: RuleSet, config: Config) ->
         lexed.extend(scanner_for(file_kind)(relpath, text, ruleset))
     source = SourceText(text)
     hits = token_hits(text, lexed, ruleset, file_kind, config.scan_comments) + lexed.hits
+    hits += statement_hits(source, lexed, ruleset)
     findings = []
-    for hit in hits:
+    # A token read both as a string and as SQL in that string, or a write seen by two readers, counts once.
+    for hit in {(h.rule, h.start, h.end): h for h in hits}.values():
         if ruleset.enabled(hit.rule):
             rule = ruleset.get(hit.rule)
             findings.append(_finding(relpath, source, ruleset, hit, rule.format_message(hit.token, **dict(hit.details))))

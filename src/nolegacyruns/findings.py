@@ -46,11 +46,18 @@ class Finding:
 class SourceText:
     """A decoded file with offset <-> (line, column) conversion; columns count code points."""
 
-    __slots__ = ("text", "_line_starts")
+    __slots__ = ("text", "_starts")
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self._line_starts = [0] + [m.end() for m in _NEWLINE.finditer(text)]
+        self._starts: list[int] | None = None
+
+    @property
+    def _line_starts(self) -> list[int]:
+        # Built on first use: most files have nothing to report and never need it.
+        if self._starts is None:
+            self._starts = [0] + [m.end() for m in _NEWLINE.finditer(self.text)]
+        return self._starts
 
     def position(self, offset: int) -> tuple[int, int]:
         """Return the 1-based (line, column) of a character offset."""

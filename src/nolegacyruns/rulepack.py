@@ -66,10 +66,15 @@ class Rule:
     def format_message(self, token: str = "", **details: str) -> str:
         """Fill the message template; add the canonical replacement when the pack names one."""
         text = self.message.format(token=token, **details)
-        replacement = self.replacements.get(token)
+        replacement = self.replacements.get(token) or self._folded_replacements.get(token.lower())
         if replacement:
             text += f"; use `{replacement}` instead"
         return text
+
+    @property
+    def _folded_replacements(self) -> dict[str, str]:
+        """Replacements by lower-cased token, for tokens matched case-insensitively (unquoted SQL)."""
+        return {token.lower(): value for token, value in self.replacements.items()}
 
     def documentation(self) -> str:
         """Return the rule's documentation, as `nolegacyruns explain` prints it."""

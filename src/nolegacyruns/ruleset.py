@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 from .config import Config
 from .errors import UsageError
-from .matching import TokenMatcher, fold_ascii, tokens_by_owner
+from .matching import TokenMatcher, tokens_by_owner
 from .rulepack import IDENTIFIERS, STRINGS, Rule, load_rules, pack_files
 from .segments import Role
 
@@ -57,14 +57,15 @@ class RuleSet:
         return cached
 
     @cached_property
-    def _folded_tokens(self) -> tuple[str, ...]:
-        tokens = {fold_ascii(t) for rule in self.rules.values() for t in rule.tokens}
+    def _lowered_tokens(self) -> tuple[str, ...]:
+        # Every known rule's tokens: enabled backfill rules read the tokens of rules that may be off.
+        tokens = {t.lower() for rule in self.all_rules.values() for t in rule.tokens}
         return tuple(sorted(tokens))
 
     def may_match(self, text: str) -> bool:
-        """Cheap pre-check: could any rule report anything in this text?"""
-        folded = fold_ascii(text)
-        return DIRECTIVE_MARKER in folded or any(token in folded for token in self._folded_tokens)
+        """Cheap pre-check: could any rule report anything in this text (in any letter case)?"""
+        lowered = text.lower()
+        return DIRECTIVE_MARKER in lowered or any(token in lowered for token in self._lowered_tokens)
 
 
 def _applies(rule: Rule, role: Role, scan_comments: bool) -> bool:

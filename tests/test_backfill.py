@@ -1,0 +1,99 @@
+"""NLR101 legacy-run-backfill: statement shapes in SQL and Python, in memory."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from nolegacyruns.config import Config
+from nolegacyruns.engine import check_source
+from nolegacyruns.rulepack import load_rules
+from nolegacyruns.ruleset import RuleSet
+
+RULESET = RuleSet(load_rules())
+CONFIG = Config(root=Path("/nonexistent"))
+
+
+def backfills(path: str, code: str) -> list[tuple[int, int]]:
+    result = check_source(path, code.encode(), RULESET, CONFIG)
+    return [(f.line, f.column) for f in result.active if f.rule == "NLR101"]
+
+
+@pytest.mark.parametrize(
+    ("sql", "expected"),
+    [
+        pytest.param("INSERT INTO operation_runs SELECT * FROM inventory_sync_runs;", [(1, 13)], id="insert-select"),
+        pytest.param("insert into OPERATION_RUNS select * from x join Backup_Schedule_Runs b on true;", [(1, 13)],
+                     id="any-case-join"),
+        pytest.param('INSERT INTO "Operation_Runs" SELECT * FROM inventory_sync_runs;', [], id="quoted-is-exact"),
+        pytest.param('INSERT INTO operation_runs SELECT * FROM "Inventory_Sync_Runs";', [], id="quoted-source-exact"),
+        pytest.param("WITH src AS (SELECT * FROM entra_group_sync_runs) INSERT INTO operation_runs SELECT * FROM src;",
+                     [(1, 63)], id="cte"),
+        pytest.param("UPDATE ONLY app.operation_runs SET x = 1 FROM backup_schedule_runs b;", [(1, 17)], id="update-only"),
+        pytest.param("CREATE TEMP TABLE IF NOT EXISTS operation_runs AS TABLE inventory_sync_runs;", [(1, 33)],
+                     id="create-table-as"),
+        pytest.param("CREATE TABLE operation_runs (id int);\nSELECT * FROM inventory_sync_runs;", [], id="separate-statements"),
+        pytest.param("DELETE FROM operation_runs USING inventory_sync_runs r WHERE r.operation_run_id = id;", [],
+                     id="delete-is-not-a-backfill"),
+        pytest.param("INSERT INTO operation_runs (type) VALUES ('inventory_sync_runs');", [], id="string-is-not-a-source"),
+        pytest.param("INSERT INTO operation_runs /* FROM inventory_sync_runs */ VALUES (1);", [], id="comment-is-prose"),
+        pytest.param("INSERT INTO operation_runs_archive SELECT * FROM inventory_sync_runs;", [], id="other-table"),
+        pytest.param("INSERT INTO `operation_runs` SELECT * FROM `backup_schedule_runs`;", [(1, 14)], id="backticks"),
+    ],
+)
+def test_sql_statements(sql: str, expected: list[tuple[int, int]]) -> None:
+    assert backfills("database/x.sql", sql) == expected
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        pytest.param(
+            'def f(conn):\n    conn.execute(text("INSERT INTO operation_runs SELECT * "\n'
+            '                      "FROM inventory_sync_runs"))\n',
+            [(2, 36)],
+            id="sql-in-concatenated-python-strings",
+        ),
+        pytest.param(
+            "def f(s):\n    s.add_all(OperationRun(t=r.t) for r in s.query(BackupScheduleRun))\n",
+            [(2, 15)],
+            id="generator-expression",
+        ),
+        pytest.param(
+            "def f(s):\n    for r in s.query(BackupScheduleRun):\n        OperationRun.create(type=r.type)\n",
+            [(3, 9)],
+            id="create-classmethod",
+        ),
+        pytest.param(
+            "def f(s):\n    rows = s.query(InventorySyncRun)\n\ndef g(s, rows):\n    for r in rows:\n"
+            "        s.add(OperationRun())\n",
+            [],
+            id="local-binding-does-not-leak-between-functions",
+        ),
+        pytest.param(
+            "def f(s):\n    for r in s.query(InventorySyncRun):\n        def later():\n            return OperationRun()\n",
+            [],
+            id="nested-function-is-its-own-unit",
+        ),
+        pytest.param(
+            "for r in InventorySyncRun.objects.all():\n    OperationRun.objects.create(type='inventory_sync')\n",
+            [(2, 5)],
+            id="module-level-loop",
+        ),
+        pytest.param(
+            "def f(s):\n    for r in s.query(InventorySyncRun):\n        for t in r.items:\n"
+            "            s.add(OperationRun())\n",
+            [(4, 19)],
+            id="nested-loops-report-once",
+        ),
+    ],
+)
+def test_python_shapes(code: str, expected: list[tuple[int, int]]) -> None:
+    assert backfills("app/x.py", code) == expected
+
+
+def test_backfill_is_reported_even_when_the_legacy_token_rules_are_ignored() -> None:
+    ruleset = RuleSet(load_rules(), ["NLR101"])
+    code = b"INSERT INTO operation_runs SELECT * FROM inventory_sync_runs;"
+    result = check_source("database/x.sql", code, ruleset, CONFIG)
+    assert [(f.rule, f.column) for f in result.active] == [("NLR101", 13)]
