@@ -12,11 +12,16 @@ from typing import Any, TypeVar
 import click
 
 from . import __version__
+from .baseline import entry_for, load_baseline, write_baseline
 from .config import load_config
+from .diffscope import changed_lines, git_changed_lines, read_diff
+from .discovery import OUTSIDE, files_outside_paths
 from .errors import UsageError
 from .report import FORMATS, summary_line
+from .report.file_list import format_file_list
 from .ruleset import build_ruleset
-from .runner import Report, resolve_targets, run
+from .runner import Report, baseline_for, resolve_targets, run, scope_for
+from .starter import PYPROJECT, write_starter
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 F = TypeVar("F", bound=Callable[..., Any])
@@ -69,24 +74,55 @@ def main() -> None:
 
 @main.command("check")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--format", "output_format", type=click.Choice(sorted(FORMATS)), default="text", show_default=True,
+@click.option("--format", "output_format", type=click.Choice(list(FORMATS)), default="text", show_default=True,
               help="Report format.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the report to FILE; a one-line summary still goes to the terminal.")
+@click.option("--list-files", is_flag=True, help="Print the files in scope and why each other file is left out; check nothing.")
+@click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Baseline file to read (default: the configured one, when it exists).")
+@click.option("--no-baseline", is_flag=True, help="Report every finding, ignoring the baseline.")
+@click.option("--diff", "diff_file", metavar="FILE", help="Report only findings on lines a unified diff adds (`-` reads standard input).")
+@click.option("--changed-since", metavar="REF", help="Report only findings on lines changed since REF (`git diff REF`).")
 @guarded
-def check_command(paths: Sequence[Path], output_format: str, output: Path | None) -> None:
+def check_command(
+    paths: Sequence[Path],
+    output_format: str,
+    output: Path | None,
+    list_files: bool,
+    baseline_file: Path | None,
+    no_baseline: bool,
+    diff_file: str | None,
+    changed_since: str | None,
+) -> None:
     """Check the project (or the named files and folders) for legacy run tokens.
 
     A folder argument is searched upward for configuration; only in-scope files below it are
-    checked. File arguments (as pre-commit passes them) are checked only when they are in scope.
+    checked. File arguments (as pre-commit passes them) are checked only when they are in scope;
+    a batch of files with none in scope passes quietly.
     """
-    report = run_check(paths)
+    if baseline_file is not None and no_baseline:
+        raise UsageError("--baseline and --no-baseline exclude each other")
+    if diff_file is not None and changed_since is not None:
+        raise UsageError("--diff and --changed-since exclude each other")
+    config, folders, files = resolve_targets(list(paths))
+    if list_files:
+        scope = scope_for(config, folders, files)
+        outside = [] if folders or files else [(path, OUTSIDE) for path in files_outside_paths(config)]
+        click.echo(format_file_list(scope, scope.left_out + outside, as_json=output_format == "json"), nl=False)
+        return
+    changed = None
+    if diff_file is not None:
+        stdin = sys.stdin.read() if diff_file == "-" else None
+        changed = changed_lines(read_diff(diff_file, stdin), config.root, [config.root, Path.cwd()])
+    elif changed_since is not None:
+        changed = git_changed_lines(config.root, changed_since)
+    choice: bool | Path = False if no_baseline else (baseline_file or True)
+    report = run(config, folders, files, baseline=baseline_for(config, choice), changed=changed)
+    if files and not folders and not report.results and output_format == "text" and output is None:
+        sys.exit(EXIT_CLEAN)  # a pre-commit batch with nothing in scope: quiet
     emit(report, output_format, output)
     sys.exit(report.exit_code)
-
-
-def run_check(paths: Sequence[Path]) -> Report:
-    return run(*resolve_targets(list(paths)))
 
 
 def emit(report: Report, output_format: str, output: Path | None) -> None:
@@ -101,6 +137,46 @@ def emit(report: Report, output_format: str, output: Path | None) -> None:
         raise UsageError(f"{output}: cannot write the report: {exc.strerror or exc}") from None
     verdict = "FAILED" if report.failed else "passed"
     click.echo(f"nolegacyruns {verdict}: {summary_line(report)} Report written to {output}.")
+
+
+@main.command("baseline")
+@click.argument("project", required=False, type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Baseline file to write (default: the configured one).")
+@click.option("--prune", is_flag=True, help="Only drop entries whose finding is gone; add no new finding.")
+@guarded
+def baseline_command(project: Path | None, baseline_file: Path | None, prune: bool) -> None:
+    """Record the project's current findings, so `check` reports only new ones.
+
+    Entries are keyed on rule, path, token and the line's text, never on line numbers, so they
+    survive lines moving. `--prune` drops entries whose finding no longer exists.
+    """
+    config = load_config(project or Path.cwd())
+    target = baseline_file or config.root / config.baseline
+    if prune:
+        if not target.is_file():
+            raise UsageError(f"{target}: no baseline to prune; `nolegacyruns baseline` writes one")
+        baseline = load_baseline(target)
+        report = run(config, baseline=baseline)
+        entries = baseline.without(report.fixed)
+        write_baseline(target, entries)
+        pruned = len(report.fixed)
+        click.echo(f"Pruned {pruned} fixed entr{'ies' if pruned != 1 else 'y'} from {target}; {len(entries)} remain.")
+        return
+    report = run(config, baseline=None)
+    entries = [entry_for(finding, config.root) for finding in report.findings]
+    write_baseline(target, entries)
+    click.echo(f"Wrote {len(entries)} finding{'s' * (len(entries) != 1)} to {target}; `nolegacyruns check` now reports only new ones.")
+
+
+@main.command("init")
+@click.option("--file", "file_name", default=PYPROJECT, show_default=True,
+              help="Where to write: pyproject.toml gets a [tool.nolegacyruns] section, any other name a whole file.")
+@guarded
+def init_command(file_name: str) -> None:
+    """Write a commented starter configuration for this folder; never overwrite existing settings."""
+    target, found = write_starter(Path.cwd(), file_name)
+    click.echo(f"Wrote starter settings to {target} (paths: {', '.join(found)}). Review them, then run `nolegacyruns check`.")
 
 
 @main.command("rules")

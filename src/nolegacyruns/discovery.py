@@ -206,15 +206,20 @@ def select_named_files(config: Config, names: Iterable[Path]) -> Scope:
 
 
 def files_outside_paths(config: Config) -> list[str]:
-    """Every other file of the project (for --list-files), .git and ignored folders skipped."""
+    """Every other file of the project (for --list-files); an excluded or ignored folder is named, not walked."""
     keep = _Filter(config)
     outside = []
     for dirpath, dirnames, filenames in os.walk(config.root):
         folder = PurePosixPath(Path(dirpath).relative_to(config.root).as_posix())
-        dirnames[:] = sorted(
-            d for d in dirnames
-            if d not in _ALWAYS_SKIPPED_DIRS and not keep.under_paths(folder / d)
-            and keep.reason_left_out(folder / d, True) is None
-        )
+        walked = []
+        for name in sorted(dirnames):
+            rel = folder / name
+            if name in _ALWAYS_SKIPPED_DIRS or keep.under_paths(rel):
+                continue
+            if keep.reason_left_out(rel, True) is None:
+                walked.append(name)
+            else:
+                outside.append(rel.as_posix() + "/")
+        dirnames[:] = walked
         outside += [(folder / f).as_posix() for f in sorted(filenames) if not keep.under_paths(folder / f)]
     return outside

@@ -1,16 +1,20 @@
 """Run a check over a project: configuration, scope, per-file checks, one Report."""
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .baseline import Baseline, BaselineEntry, load_baseline
 from .config import Config, load_config
+from .diffscope import ChangedLines
 from .discovery import Scope, discover, select_named_files
 from .engine import check_files
 from .errors import UsageError
 from .findings import FileResult, Finding, Severity
 from .ruleset import RuleSet, build_ruleset
+
+BASELINE_FILE = "baseline file"
 
 
 @dataclass(slots=True)
@@ -22,7 +26,8 @@ class Report:
     results: list[FileResult]
     scope: Scope
     baselined: list[Finding] = field(default_factory=list)
-    fixed: list[dict[str, object]] = field(default_factory=list)
+    fixed: list[BaselineEntry] = field(default_factory=list)
+    baseline: Path | None = None
 
     @property
     def root(self) -> Path:
@@ -31,7 +36,8 @@ class Report:
     @property
     def findings(self) -> list[Finding]:
         """Findings that count (not suppressed, not in the baseline), sorted."""
-        return sorted(f for result in self.results for f in result.active)
+        known = set(self.baselined)
+        return sorted(f for result in self.results for f in result.active if f not in known)
 
     @property
     def suppressed(self) -> list[Finding]:
@@ -67,6 +73,8 @@ class Report:
             "files_skipped": self.files_skipped,
             "findings": len(self.findings),
             "suppressed": len(self.suppressed),
+            "baselined": len(self.baselined),
+            "fixed": len(self.fixed),
         }
 
 
@@ -102,18 +110,86 @@ def empty_scope_problem(config: Config) -> str:
     )
 
 
-def run(config: Config, folders: Sequence[Path] = (), files: Sequence[Path] = ()) -> Report:
-    """Check the configured scope below folders, or the named files; raise UsageError on bad input."""
+def _leave_out_baselines(config: Config, scope: Scope, baseline: Baseline | None) -> None:
+    """A baseline file quotes legacy lines; it is the guard's own data, never checked."""
+    own = {(config.root / config.baseline).resolve()} | ({baseline.path.resolve()} if baseline else set())
+    kept = []
+    for relpath in scope.files:
+        if (config.root / relpath).resolve() in own:
+            scope.left_out.append((relpath, BASELINE_FILE))
+        else:
+            kept.append(relpath)
+    scope.files = kept
+
+
+def _covers(config: Config, scope: Scope, folders: Sequence[Path], files: Sequence[Path]) -> Callable[[str], bool]:
+    """Which baseline entries this check can call fixed: files it read, and files gone from its tree."""
+    checked = set(scope.files)
+    limits = [folder.resolve() for folder in folders if folder.resolve() != config.root]
+
+    def covers(relpath: str) -> bool:
+        if relpath in checked:
+            return True
+        absolute = config.root / relpath
+        if files or absolute.exists():
+            return False
+        return not limits or any(limit in absolute.parents for limit in limits)
+
+    return covers
+
+
+def run(
+    config: Config,
+    folders: Sequence[Path] = (),
+    files: Sequence[Path] = (),
+    *,
+    baseline: Baseline | None = None,
+    changed: ChangedLines | None = None,
+) -> Report:
+    """Check the configured scope below folders, or the named files; raise UsageError on bad input.
+
+    With a baseline, findings it records are counted, not reported; with changed lines, only
+    findings on those lines are reported (the baseline is matched first, on whole files).
+    """
     ruleset = build_ruleset(config)
     scope = scope_for(config, folders, files)
+    _leave_out_baselines(config, scope, baseline)
     if not files and not scope.files:
         raise UsageError(empty_scope_problem(config))
+    if changed is not None:
+        scope.files = changed.restrict(scope.files)
     results = check_files(config.root, scope.files, ruleset, config)
-    return Report(config, ruleset, results, scope)
+    report = Report(config, ruleset, results, scope)
+    if baseline is not None:
+        match = baseline.match(f for result in results for f in result.active)
+        covers = _covers(config, scope, folders, files)
+        report.baseline = baseline.path
+        report.baselined = match.baselined
+        report.fixed = [entry for entry in match.unmatched if covers(entry.path)]
+    if changed is not None:
+        report.results = changed.filter(results)
+        report.baselined = [f for f in report.baselined if changed.keeps(f)]
+    return report
 
 
-def check(root: str | Path = ".", *, files: Sequence[str | Path] = ()) -> Report:
-    """Check a project (or the named files of it) and return the Report; raise UsageError on bad input."""
+def check(
+    root: str | Path = ".", *, files: Sequence[str | Path] = (), baseline: bool | str | Path = True
+) -> Report:
+    """Check a project (or the named files of it) and return the Report; raise UsageError on bad input.
+
+    `baseline`: True reads the configured baseline file when it exists, False ignores it,
+    a path reads that file.
+    """
     config, folders, _ = resolve_targets([Path(root)])
     named = [Path(f) if Path(f).is_absolute() else config.root / f for f in files]
-    return run(config, [] if named else folders, named)
+    return run(config, [] if named else folders, named, baseline=baseline_for(config, baseline))
+
+
+def baseline_for(config: Config, choice: bool | str | Path) -> Baseline | None:
+    """The baseline a check uses: the configured file if present, a named file (which must exist), or none."""
+    if choice is False:
+        return None
+    if choice is True:
+        path = config.root / config.baseline
+        return load_baseline(path) if path.is_file() else None
+    return load_baseline(Path(choice))

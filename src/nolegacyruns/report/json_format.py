@@ -1,4 +1,8 @@
-"""The JSON report: a stable contract (version 1); later versions add fields, never rename."""
+"""The JSON report: a stable contract (version 1); later versions add fields, never rename.
+
+Added since the first release: `summary.baselined`, `summary.fixed`, `fixed` (baseline entries
+no finding matches any more) and `errors` (files that could not be read).
+"""
 from __future__ import annotations
 
 import json
@@ -32,5 +36,7 @@ def format_json(report: Report, color: bool = False) -> str:
         "version": JSON_VERSION,
         "findings": [finding_dict(f) for f in report.findings],
         "summary": report.summary(),
+        "fixed": [entry.as_dict() for entry in report.fixed],
+        "errors": [{"path": result.path, "message": result.error} for result in report.errors],
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

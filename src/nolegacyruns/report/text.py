@@ -1,29 +1,18 @@
 """The text report: `path:line:col: ID message`, the source line with a caret underline, a summary."""
 from __future__ import annotations
 
-from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
-from ..decoding import decode
-from ..filekinds import PYTHON, kind_of
-from ..findings import Finding, Severity, SourceText
+from ..findings import Finding, Severity
+from ..sourcefile import source_of
 
 if TYPE_CHECKING:
     from ..runner import Report
 
 _SEVERITY_COLOURS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "blue"}
-
-
-@lru_cache(maxsize=64)
-def _source(path: Path) -> SourceText | None:
-    try:
-        data = path.read_bytes()
-    except OSError:
-        return None
-    return SourceText(decode(data, python=kind_of(path) == PYTHON)[0])
 
 
 def _style(text: str, color: bool, **styles: object) -> str:
@@ -35,7 +24,7 @@ def format_finding(finding: Finding, root: Path, color: bool) -> str:
     location = _style(f"{finding.path}:{finding.line}:{finding.column}:", color, bold=True)
     rule = _style(finding.rule, color, fg=_SEVERITY_COLOURS[finding.severity], bold=True)
     lines = [f"{location} {rule} {finding.message}"]
-    source = _source(root / finding.path)
+    source = source_of(root / finding.path)
     if source is not None and finding.line <= source.line_count:
         text = source.line_text(finding.line).expandtabs(1)
         gutter = f"{finding.line:>4} | "
@@ -62,9 +51,23 @@ def summary_line(report: Report) -> str:
     return "; ".join(parts) + "."
 
 
+def _fixed_block(report: Report) -> str:
+    """Baselined findings that are gone, and how to drop them from the baseline."""
+    lines = [f"{e.path}: baselined {e.rule} `{e.token}` no longer found (fixed): {e.line}" for e in report.fixed]
+    where = report.baseline or report.root / report.config.baseline
+    try:
+        where = where.resolve().relative_to(report.root)
+    except ValueError:
+        pass
+    lines.append(f"`nolegacyruns baseline --prune` drops {'them' if len(report.fixed) > 1 else 'it'} from {where.as_posix()}.")
+    return "\n".join(lines)
+
+
 def format_text(report: Report, color: bool = False) -> str:
     blocks = [format_finding(f, report.root, color) for f in report.findings]
     blocks += [f"{result.path}: error: {result.error}" for result in report.errors]
+    if report.fixed:
+        blocks.append(_fixed_block(report))
     verdict = _style("FAILED" if report.failed else "passed", color, fg="red" if report.failed else "green", bold=True)
     body = "\n\n".join(blocks)
     return (body + "\n\n" if body else "") + f"nolegacyruns {verdict}: {summary_line(report)}\n"

@@ -1,0 +1,168 @@
+"""Diff-only checks: --diff FILE (or -) and --changed-since REF report findings on added lines only."""
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from cli_support import invoke
+from helpers import CLEAN_MODULE, LEGACY_MODULE, run_cli, write_files
+from nolegacyruns.diffscope import parse_unified_diff
+
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com",
+    "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com",
+    "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1",
+}
+
+
+@pytest.mark.parametrize(
+    ("diff", "expected"),
+    [
+        pytest.param(
+            "--- a/app/x.py\n+++ b/app/x.py\n@@ -1,3 +1,4 @@\n one\n-two\n+TWO\n+new\n three\n",
+            {"app/x.py": {2, 3}}, id="changed-and-added",
+        ),
+        pytest.param(
+            "--- /dev/null\n+++ b/app/new.py\n@@ -0,0 +1,2 @@\n+a\n+b\n", {"app/new.py": {1, 2}}, id="new-file",
+        ),
+        pytest.param("--- a/app/old.py\n+++ /dev/null\n@@ -1,2 +0,0 @@\n-a\n-b\n", {}, id="deleted-file"),
+        pytest.param(
+            "diff --git a/a.py b/b.py\nsimilarity index 90%\nrename from a.py\nrename to b.py\n"
+            "--- a/a.py\n+++ b/b.py\n@@ -5 +5 @@\n-x\n+y\n",
+            {"b.py": {5}}, id="rename",
+        ),
+        pytest.param(
+            "--- a/s.sql\n+++ b/s.sql\n@@ -1,3 +1,2 @@\n--- a comment removed\n keep\n--- b\n+++ c\n",
+            {"s.sql": {2}}, id="removed-lines-that-look-like-headers",
+        ),
+        pytest.param(
+            "--- a/x.py\n+++ b/x.py\n@@ -1 +1 @@\n-a\n\\ No newline at end of file\n+b\n\\ No newline at end of file\n",
+            {"x.py": {1}}, id="no-newline-markers",
+        ),
+        pytest.param(
+            "--- a/x.py\n+++ b/x.py\n@@ -1,2 +1,3 @@\n a\n\n+b\n", {"x.py": {3}}, id="blank-context-line",
+        ),
+        pytest.param(
+            "--- a/x.py\r\n+++ b/x.py\r\n@@ -10,0 +11,2 @@\r\n+a\r\n+b\r\n", {"x.py": {11, 12}}, id="crlf",
+        ),
+        pytest.param(
+            '--- "a/caf\\303\\251.py"\n+++ "b/caf\\303\\251.py"\n@@ -1 +1 @@\n-a\n+b\n', {"café.py": {1}}, id="quoted-path",
+        ),
+        pytest.param(
+            "--- a/my file.py\t\n+++ b/my file.py\t\n@@ -1 +1 @@\n-a\n+b\n", {"my file.py": {1}}, id="tab-after-space-path",
+        ),
+        pytest.param(
+            "--- old/x.py\t2024-01-01 10:00:00\n+++ new/x.py\t2024-01-01 11:00:00\n@@ -1 +1,2 @@\n a\n+b\n",
+            {"new/x.py": {2}}, id="diff-u-with-timestamps",
+        ),
+        pytest.param(
+            "--- a/x.py\n+++ b/x.py\n@@ -1 +1,2 @@\n a\n+b\x0cc\n", {"x.py": {2}}, id="form-feed-in-a-line",
+        ),
+    ],
+)
+def test_parse_unified_diff(diff: str, expected: dict[str, set[int]]) -> None:
+    assert parse_unified_diff(diff) == expected
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    write_files(tmp_path, {"nolegacyruns.toml": "", "app/old.py": LEGACY_MODULE, "app/clean.py": CLEAN_MODULE})
+    _git(tmp_path, "init", "-q", "-b", "main")
+    _git(tmp_path, "add", ".")
+    _git(tmp_path, "commit", "-q", "-m", "start")
+    return tmp_path
+
+
+def _git(cwd: Path, *args: str) -> str:
+    done = subprocess.run(["git", *args], cwd=cwd, env={**os.environ, **GIT_ENV}, capture_output=True, text=True, check=True)
+    return done.stdout
+
+
+def _change(repo: Path) -> None:
+    (repo / "app/clean.py").write_text(CLEAN_MODULE + 'LATER = "InventorySyncRun"\n', encoding="utf-8")
+
+
+def test_diff_file_reports_only_added_lines(repo: Path) -> None:
+    _change(repo)
+    (repo / "change.diff").write_text(_git(repo, "diff"), encoding="utf-8")
+    result = invoke(repo, "check", "--diff", "change.diff", "--format", "json")
+    assert result.exit_code == 1
+    assert '"path": "app/clean.py"' in result.stdout and '"line": 4' in result.stdout
+    assert "app/old.py" not in result.stdout
+
+
+def test_diff_from_standard_input(repo: Path) -> None:
+    _change(repo)
+    result = invoke(repo, "check", "--diff", "-", input=_git(repo, "diff"))
+    assert result.exit_code == 1
+    assert result.stdout.startswith("app/clean.py:4:")
+    assert "app/old.py" not in result.stdout
+
+
+def test_an_empty_diff_passes(repo: Path) -> None:
+    result = invoke(repo, "check", "--diff", "-", input="")
+    assert result.exit_code == 0
+    assert "0 findings" in result.stdout
+
+
+def test_a_file_that_is_no_diff_is_exit_2(repo: Path) -> None:
+    (repo / "notes.txt").write_text("hello\n", encoding="utf-8")
+    result = invoke(repo, "check", "--diff", "notes.txt")
+    assert result.exit_code == 2
+    assert "--diff notes.txt: not a unified diff" in result.stderr
+
+
+def test_diff_paths_resolve_from_the_working_folder_too(repo: Path) -> None:
+    write_files(repo, {"backend/nolegacyruns.toml": "", "backend/app/a.py": CLEAN_MODULE})
+    _git(repo, "add", ".")
+    _git(repo, "commit", "-q", "-m", "backend")
+    (repo / "backend/app/a.py").write_text(LEGACY_MODULE, encoding="utf-8")
+    result = invoke(repo, "check", "backend", "--diff", "-", input=_git(repo, "diff"))
+    assert result.exit_code == 1
+    assert result.stdout.startswith("app/a.py:3:10: NLR001")
+
+
+def test_changed_since_reports_changes_and_untracked_files(repo: Path) -> None:
+    _change(repo)
+    write_files(repo, {"app/untracked.py": LEGACY_MODULE})
+    result = invoke(repo, "check", "--changed-since", "HEAD", "--format", "json")
+    assert result.exit_code == 1
+    paths = sorted(line.strip() for line in result.stdout.splitlines() if '"path"' in line)
+    assert paths == ['"path": "app/clean.py",', '"path": "app/untracked.py",']
+
+
+def test_changed_since_a_clean_tree_passes(repo: Path) -> None:
+    assert invoke(repo, "check", "--changed-since", "HEAD").exit_code == 0
+
+
+@pytest.mark.parametrize(
+    ("ref", "problem"),
+    [
+        pytest.param("no-such-ref", "--changed-since no-such-ref: fatal: bad revision 'no-such-ref'", id="unknown-ref"),
+    ],
+)
+def test_changed_since_an_unknown_ref_is_exit_2(repo: Path, ref: str, problem: str) -> None:
+    result = invoke(repo, "check", "--changed-since", ref)
+    assert result.exit_code == 2
+    assert problem in result.stderr
+
+
+def test_changed_since_outside_git_is_exit_2(tmp_path: Path) -> None:
+    write_files(tmp_path, {"nolegacyruns.toml": "", "app/a.py": CLEAN_MODULE})
+    result = invoke(tmp_path, "check", "--changed-since", "HEAD", env={"GIT_CEILING_DIRECTORIES": str(tmp_path.parent)})
+    assert result.exit_code == 2
+    assert "is not in a git repository" in result.stderr
+
+
+def test_diff_and_changed_since_exclude_each_other(repo: Path) -> None:
+    assert invoke(repo, "check", "--diff", "-", "--changed-since", "HEAD", input="").exit_code == 2
+
+
+def test_changed_since_in_a_real_subprocess(repo: Path) -> None:
+    _change(repo)
+    result = run_cli("check", "--changed-since", "HEAD", cwd=repo)
+    assert result.returncode == 1
+    assert result.stdout.startswith("app/clean.py:4:")
