@@ -91,7 +91,7 @@ def test_real_pre_commit_passes_a_clean_commit_and_blocks_a_legacy_one(tmp_path:
     blocked = _run(["git", "commit", "-m", "legacy"], work, env)
     output = blocked.stdout + blocked.stderr
     assert blocked.returncode != 0, output
-    assert "app/jobs.py:3:17: NLR001 legacy run table `inventory_sync_runs`" in output
+    assert "app/jobs.py:3:23: NLR001 legacy run table `inventory_sync_runs`" in output
     assert "nolegacyruns (legacy run tokens in changed files)" in output and "Failed" in output
 
     # Committed past the hook, the legacy file is seen only by the whole-project hook.
@@ -103,5 +103,5 @@ def test_real_pre_commit_passes_a_clean_commit_and_blocks_a_legacy_one(tmp_path:
     assert untouched.returncode != 0
     assert any(line.startswith("nolegacyruns (legacy run tokens in changed files)") and line.endswith("Passed") for line in lines)
     assert any(line.startswith("nolegacyruns (whole project)") and line.endswith("Failed") for line in lines)
-    assert any(line.startswith("app/jobs.py:3:17: NLR001") for line in lines)
+    assert any(line.startswith("app/jobs.py:3:23: NLR001") for line in lines)
     print(f"real pre-commit test took {time.monotonic() - started:.0f}s with nolegacyruns {nolegacyruns.__version__}")

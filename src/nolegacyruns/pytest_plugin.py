@@ -61,7 +61,7 @@ class GuardItem(pytest.Item):
         if report.failed:
             raise GuardFailure(format_text(report).rstrip("\n"))
 
-    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:  # type: ignore[override]
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
         if isinstance(excinfo.value, GuardFailure):
             return str(excinfo.value)
         return str(super().repr_failure(excinfo, style=style))
