@@ -118,12 +118,16 @@ def _blanked(text: str, regions: list[_Region]) -> str:
     return "".join(parts + [text[position:]])
 
 
-def _outside(spans: list[tuple[int, int]], regions: list[_Region]) -> Iterator[tuple[int, int]]:
+class _Cutter:
     """Cut the Blade regions out of spans."""
-    starts = [region.start for region in regions]
-    for start, end in spans:
-        index = max(bisect.bisect_right(starts, start) - 1, 0)
-        for region in regions[index:]:
+
+    def __init__(self, regions: list[_Region]) -> None:
+        self._regions = regions
+        self._starts = [region.start for region in regions]
+
+    def cut(self, start: int, end: int) -> Iterator[tuple[int, int]]:
+        for index in range(max(bisect.bisect_right(self._starts, start) - 1, 0), len(self._regions)):
+            region = self._regions[index]
             if region.start >= end:
                 break
             if region.end > start:
@@ -138,13 +142,14 @@ def blade_lexed(text: str) -> Lexed:
     """Read a Blade template: its constructs, then the HTML with PHP around them."""
     regions = list(_regions(text))
     html = php_lexed(_blanked(text, regions))
+    cutter = _Cutter(regions)
     result = Lexed(
         segments=[
             Segment(segment.role, start, end, segment.fold_case)
             for segment in html.segments
-            for start, end in _outside([(segment.start, segment.end)], regions)
+            for start, end in cutter.cut(segment.start, segment.end)
         ],
-        directive_spans=list(_outside(html.directive_spans, regions)),
+        directive_spans=[span for start, end in html.directive_spans for span in cutter.cut(start, end)],
         sql_fragments=html.sql_fragments,
     )
     for region in regions:

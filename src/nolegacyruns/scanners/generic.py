@@ -10,7 +10,7 @@ from pygments.lexers.jsx import JsxLexer, TsxLexer
 from pygments.token import Name, _TokenType
 
 from ..segments import Role
-from .pygments_lexed import LEXER_OPTIONS, default_role, pygments_scanner
+from .pygments_lexed import default_role, pygments_scanner
 
 _SCRIPT_LEXERS: dict[str, type[Lexer]] = {
     ".ts": TypeScriptLexer,
@@ -21,8 +21,8 @@ _SCRIPT_LEXERS: dict[str, type[Lexer]] = {
 }
 
 
-def _script_lexer(path: str) -> Lexer:
-    return _SCRIPT_LEXERS.get(PurePath(path).suffix.lower(), JavascriptLexer)(**LEXER_OPTIONS)
+def _script_lexer(path: str) -> type[Lexer]:
+    return _SCRIPT_LEXERS.get(PurePath(path).suffix.lower(), JavascriptLexer)
 
 
 def _data_role(kind: _TokenType) -> tuple[Role, bool] | None:
@@ -33,5 +33,5 @@ def _data_role(kind: _TokenType) -> tuple[Role, bool] | None:
 
 
 scan_javascript = pygments_scanner(_script_lexer)
-scan_yaml = pygments_scanner(lambda path: YamlLexer(**LEXER_OPTIONS), _data_role)
-scan_json = pygments_scanner(lambda path: JsonLexer(**LEXER_OPTIONS), _data_role)
+scan_yaml = pygments_scanner(lambda path: YamlLexer, _data_role)
+scan_json = pygments_scanner(lambda path: JsonLexer, _data_role)

@@ -15,7 +15,7 @@ from pygments.token import Operator, String
 
 from ..segments import Role, Segment
 from .base import Lexed
-from .pygments_lexed import LEXER_OPTIONS, Token, lex, lexed_or_fallback, to_lexed
+from .pygments_lexed import Token, lex, lexed_or_fallback, lexer, to_lexed
 from .sql import Piece, embedded_sql
 
 if TYPE_CHECKING:
@@ -36,9 +36,9 @@ def _heredocs(tokens: list[Token], text: str) -> list[re.Match[str]]:
     """Find heredocs and nowdocs where the lexer saw `<<<` in PHP code."""
     found = []
     for token in tokens:
-        if token.kind in Operator or token.kind in String:
-            index = text.find(_HEREDOC_OPEN, token.start, token.end)
-            match = _HEREDOC.match(text, index) if index >= 0 else None
+        index = text.find(_HEREDOC_OPEN, token.start, token.end)
+        if index >= 0 and (token.kind in Operator or token.kind in String):
+            match = _HEREDOC.match(text, index)
             if match is not None and (not found or match.start() >= found[-1].end()):
                 found.append(match)
     return found
@@ -88,13 +88,13 @@ def _string_literals(tokens: list[Token], text: str) -> Iterator[list[Piece | No
 
 def php_lexed(text: str, start: int = 0, end: int | None = None, *, inline: bool = False, strict: bool = True) -> Lexed:
     """Read text[start:end] as PHP (`inline`: code without `<?php`) or as HTML with PHP."""
-    lexer = PhpLexer(startinline=True, **LEXER_OPTIONS) if inline else HtmlPhpLexer(**LEXER_OPTIONS)
-    tokens = lex(lexer, text, start, end, strict=strict)
+    php = lexer(PhpLexer, startinline=True) if inline else lexer(HtmlPhpLexer)
+    tokens = lex(php, text, start, end, strict=strict)
     heredocs = _heredocs(tokens, text)
     lexed_text = text
     if heredocs:
         lexed_text = _masked(text, heredocs)
-        tokens = lex(lexer, lexed_text, start, end, strict=strict)
+        tokens = lex(php, lexed_text, start, end, strict=strict)
     openings = {match.start() for match in heredocs}
     ordinary = [token for token in tokens if token.start not in openings]
     result = to_lexed(ordinary, lexed_text)

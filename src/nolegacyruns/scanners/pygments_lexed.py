@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from pygments.lexer import Lexer
@@ -23,6 +24,12 @@ MAX_LEXED_CHARS = 4_000_000
 MAX_ERROR_SHARE = 0.1
 # Delimiters trimmed from string and quoted-name tokens; none of them can be part of a word.
 _DELIMITERS = "'\"`[]"
+
+@lru_cache(maxsize=None)
+def lexer(lexer_class: type[Lexer], **options: object) -> Lexer:
+    """Return a shared lexer; RegexLexers keep no state between texts, and building one is slow."""
+    return lexer_class(**LEXER_OPTIONS, **options)
+
 
 RoleOf = Callable[[_TokenType], "tuple[Role, bool] | None"]
 
@@ -64,7 +71,7 @@ def lex(lexer: Lexer, text: str, start: int = 0, end: int | None = None, *, stri
     errors = 0
     first_error = None
     for kind, value in raw:
-        if kind in Error:
+        if kind[:1] == Error:
             errors += len(value.strip())
             first_error = offset if first_error is None else first_error
         tokens.append(Token(offset, offset + len(value), kind))
@@ -127,13 +134,17 @@ class SegmentBuilder:
 def to_lexed(tokens: Iterable[Token], text: str, role_of: RoleOf = default_role) -> Lexed:
     """Turn tokens into segments: blank tokens skipped, quotes trimmed off strings and quoted names."""
     builder = SegmentBuilder()
+    # Token kinds are few and `kind in Comment` is slow: decide once per kind.
+    decided: dict[_TokenType, tuple[tuple[Role, bool] | None, bool]] = {}
     for token in tokens:
         value = text[token.start:token.end]
         if not value.strip():
             continue
-        if is_comment(token.kind):
+        if token.kind not in decided:
+            decided[token.kind] = (role_of(token.kind), is_comment(token.kind))
+        found, comment = decided[token.kind]
+        if comment:
             builder.add_directive_span(token.start, token.end)
-        found = role_of(token.kind)
         if found is None:
             continue
         role, fold_case = found
@@ -153,10 +164,10 @@ def lexed_or_fallback(path: str, text: str, ruleset: RuleSet, build: Callable[[]
         return fallback(path, text, ruleset, choked.detail, choked.offset)
 
 
-def pygments_scanner(lexer_for: Callable[[str], Lexer], role_of: RoleOf = default_role) -> Scanner:
+def pygments_scanner(lexer_for: Callable[[str], type[Lexer]], role_of: RoleOf = default_role) -> Scanner:
     """Return a scanner that reads a file with the Pygments lexer chosen by its path."""
 
     def scan(path: str, text: str, ruleset: RuleSet) -> Lexed:
-        return lexed_or_fallback(path, text, ruleset, lambda: to_lexed(lex(lexer_for(path), text), text, role_of))
+        return lexed_or_fallback(path, text, ruleset, lambda: to_lexed(lex(lexer(lexer_for(path)), text), text, role_of))
 
     return scan

@@ -12,7 +12,7 @@ from pygments.token import Comment, Keyword, Name, String, Text, _TokenType
 
 from ..segments import Role, Segment
 from .base import Lexed, SqlFragment
-from .pygments_lexed import LEXER_OPTIONS, LexerChoked, Token, default_role, lex, lexed_or_fallback, to_lexed
+from .pygments_lexed import LexerChoked, Token, default_role, lex, lexed_or_fallback, lexer, to_lexed
 
 if TYPE_CHECKING:
     from ..ruleset import RuleSet
@@ -66,9 +66,9 @@ def _is_body(tokens: Sequence[Token], index: int, text: str) -> bool:
     return bool(words) and (words[0] in _BODY_AFTER or (len(words) == 3 and words[1:] == ["LANGUAGE", "DO"]))
 
 
-def sql_lexed(text: str, start: int = 0, end: int | None = None, lexer: type[Lexer] = _SqlLexer, *, strict: bool = True) -> Lexed:
+def sql_lexed(text: str, start: int = 0, end: int | None = None, dialect: type[Lexer] = _SqlLexer, *, strict: bool = True) -> Lexed:
     """Read text[start:end] as SQL; function bodies in dollar quotes are read as SQL again."""
-    tokens = lex(lexer(**LEXER_OPTIONS), text, start, end, strict=strict)
+    tokens = lex(lexer(dialect), text, start, end, strict=strict)
     result = Lexed()
     plain = []
     for index, token in enumerate(tokens):
@@ -79,20 +79,20 @@ def sql_lexed(text: str, start: int = 0, end: int | None = None, lexer: type[Lex
         assert tag is not None  # the lexer matched the same opening
         body_start, body_end = tag.end(), token.end - len(tag.group())
         if _is_body(tokens, index, text):
-            result.extend(sql_lexed(text, body_start, body_end, lexer, strict=False))
+            result.extend(sql_lexed(text, body_start, body_end, dialect, strict=False))
         else:
             plain.append(Token(body_start, body_end, String))
     result.extend(to_lexed(plain, text, _sql_role))
     return result
 
 
-def _lexer_for(path: str) -> type[Lexer]:
+def _dialect(path: str) -> type[Lexer]:
     return MySqlLexer if path.lower().endswith(".mysql") else _SqlLexer
 
 
 def scan_sql(path: str, text: str, ruleset: RuleSet) -> Lexed:
     """Scan an SQL file; a file the lexer chokes on is scanned plainly, with NLR900."""
-    lexed = lexed_or_fallback(path, text, ruleset, lambda: sql_lexed(text, lexer=_lexer_for(path)))
+    lexed = lexed_or_fallback(path, text, ruleset, lambda: sql_lexed(text, dialect=_dialect(path)))
     lexed.sql_fragments.append(SqlFragment(text, ((0, 0, len(text)),)))
     return lexed
 

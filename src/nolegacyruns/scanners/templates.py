@@ -8,13 +8,12 @@ from __future__ import annotations
 from pygments.lexer import Lexer
 from pygments.lexers.templates import HtmlDjangoLexer, TwigHtmlLexer
 
-from .pygments_lexed import LEXER_OPTIONS, pygments_scanner
+from .pygments_lexed import pygments_scanner
 
 
-def _template_lexer(path: str) -> Lexer:
+def _template_lexer(path: str) -> type[Lexer]:
     """Twig by its suffix; Jinja and Django share a syntax, and plain HTML is a template without tags."""
-    lexer = TwigHtmlLexer if path.lower().endswith(".twig") else HtmlDjangoLexer
-    return lexer(**LEXER_OPTIONS)
+    return TwigHtmlLexer if path.lower().endswith(".twig") else HtmlDjangoLexer
 
 
 scan_template = pygments_scanner(_template_lexer)
