@@ -113,7 +113,7 @@ def check_command(
         return
     changed = None
     if diff_file is not None:
-        stdin = sys.stdin.read() if diff_file == "-" else None
+        stdin = sys.stdin.buffer.read().decode("utf-8", errors="replace") if diff_file == "-" else None
         changed = changed_lines(read_diff(diff_file, stdin), config.root, [config.root, Path.cwd()])
     elif changed_since is not None:
         changed = git_changed_lines(config.root, changed_since)

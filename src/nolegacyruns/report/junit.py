@@ -47,8 +47,10 @@ def format_junit(report: Report, color: bool = False) -> str:
     for result in sorted(report.results, key=lambda r: r.path):
         case, failed = _testcase(result.path, by_path[result.path], result.error)
         suite.append(case)
-        errors += result.error is not None
-        failures += failed and result.error is None
+        if result.error is not None:
+            errors += 1
+        elif failed:
+            failures += 1
     counts = {"tests": str(len(report.results)), "failures": str(failures), "errors": str(errors), "skipped": "0"}
     suite.attrib.update(counts)
     suites = ET.Element("testsuites", {"name": SUITE_NAME, **counts})
