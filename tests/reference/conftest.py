@@ -6,6 +6,7 @@ import os
 import shutil
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import time
 from pathlib import Path
 
@@ -18,10 +19,12 @@ for path in (REFERENCE, HERE):
     if str(path) not in sys.path:
         sys.path.insert(0, str(path))
 
-from app import db, migrate  # noqa: E402
+from app import db, demo, migrate  # noqa: E402
+from app.main import create_app  # noqa: E402
 from app.runs import RunStore  # noqa: E402
 from pgserver import PostgresServer, find_bin_dir, running_server  # noqa: E402
 from refsupport import ENGINES, Clock, World  # noqa: E402
+from websupport import DEMO_NOW, Clients  # noqa: E402
 
 HEAD_TEMPLATE = "reference_head"
 
@@ -73,17 +76,54 @@ def empty_url(engine_name: str, request: pytest.FixtureRequest, tmp_path: Path) 
         yield url
 
 
-@pytest.fixture
-def head_url(engine_name: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """Yield the URL of a fresh database at head."""
+@contextmanager
+def _head_copy(engine_name: str, request: pytest.FixtureRequest, directory: Path) -> Iterator[str]:
+    """Yield the URL of a fresh copy of the database at head."""
     if engine_name == "sqlite":
-        target = tmp_path / "reference.db"
+        target = directory / "reference.db"
         shutil.copyfile(request.getfixturevalue("sqlite_head_template"), target)
         yield f"sqlite:///{target}"
         return
     server: PostgresServer = request.getfixturevalue("pg_server")
     with server.scratch_database(template=request.getfixturevalue("pg_head_template")) as url:
         yield url
+
+
+@pytest.fixture
+def head_url(engine_name: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """Yield the URL of a fresh database at head."""
+    with _head_copy(engine_name, request, tmp_path) as url:
+        yield url
+
+
+@pytest.fixture(scope="session", params=ENGINES)
+def demo_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Yield a database at head seeded with the demo, once per engine; the tests using it only read."""
+    with _head_copy(request.param, request, tmp_path_factory.mktemp("demo")) as url:
+        engine = db.create_engine(url)
+        try:
+            demo.seed(engine, now=DEMO_NOW)
+        finally:
+            engine.dispose()
+        yield url
+
+
+@pytest.fixture(scope="session")
+def demo_engine(demo_url: str) -> Iterator[Engine]:
+    """Yield an engine on the demo database, for reading what the viewer should show."""
+    engine = db.create_engine(demo_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def demo_clients(demo_url: str) -> Iterator[Clients]:
+    """Yield the viewer over the demo database, with a client per demo login signed in through the form."""
+    app = create_app(demo_url)
+    clients = Clients(app)
+    yield clients
+    clients.close()
+    app.state.viewer.engine.dispose()
 
 
 @pytest.fixture

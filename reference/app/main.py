@@ -1,0 +1,75 @@
+"""Build the operations viewer: a Starlette application over a reference database at head.
+
+Serve it with uvicorn, for instance through `python -m app.demo`.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from alembic.script import ScriptDirectory
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.sessions import SessionMiddleware
+
+from app.db import create_engine
+from app.migrate import alembic_config, current_revision
+from app.runs import RunStore
+from app.web.errors import http_error
+from app.web.session import LoginRequired, redirect_to_login
+from app.web.state import ViewerState
+from routes.web import routes
+
+__all__ = ["SESSION_COOKIE", "SESSION_SECRET_ENV", "create_app"]
+
+SESSION_SECRET_ENV = "REFERENCE_SESSION_SECRET"
+SESSION_COOKIE = "reference_session"
+SESSION_MAX_AGE = 8 * 60 * 60
+# Without REFERENCE_SESSION_SECRET each process signs with its own key, so a restart signs everyone out.
+_PROCESS_SECRET = secrets.token_urlsafe(32)
+
+
+def create_app(database_url: str, *, session_secret: str | None = None) -> Starlette:
+    """Return the viewer over *database_url*, which must be at head; raise RuntimeError if it is not.
+
+    The session cookie is signed with *session_secret*, else $REFERENCE_SESSION_SECRET, else a
+    random key made once per process.
+    """
+    _require_head(database_url)
+    engine = create_engine(database_url)
+
+    @asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        yield
+        engine.dispose()
+
+    app = Starlette(
+        routes=routes,
+        middleware=[
+            Middleware(
+                SessionMiddleware,
+                secret_key=session_secret or os.environ.get(SESSION_SECRET_ENV) or _PROCESS_SECRET,
+                session_cookie=SESSION_COOKIE,
+                max_age=SESSION_MAX_AGE,
+                same_site="lax",
+            )
+        ],
+        exception_handlers={HTTPException: http_error, LoginRequired: redirect_to_login},
+        lifespan=lifespan,
+    )
+    app.state.viewer = ViewerState(engine, RunStore(engine))
+    return app
+
+
+def _require_head(database_url: str) -> None:
+    head = ScriptDirectory.from_config(alembic_config(database_url)).get_current_head()
+    current = current_revision(database_url)
+    if current != head:
+        raise RuntimeError(
+            f"the database is at revision {current or 'none'}, not {head}; "
+            "migrate it first (`alembic upgrade head` in reference/database, or app.migrate.upgrade)"
+        )
