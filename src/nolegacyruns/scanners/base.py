@@ -35,14 +35,14 @@ class SqlFragment:
     pieces: tuple[tuple[int, int, int], ...]
 
     def file_offset(self, position: int) -> int:
-        """Map an offset in `text` to the file; an interpolation maps to the piece after it."""
+        """Map an offset in `text` to the file; inside an interpolation, where the piece before it ends."""
         if not self.pieces:
             return 0
-        index = max(bisect.bisect_right([p[0] for p in self.pieces], position) - 1, 0)
+        index = bisect.bisect_right([piece[0] for piece in self.pieces], position) - 1
+        if index < 0:
+            return self.pieces[0][1]
         text_start, file_start, length = self.pieces[index]
-        if position >= text_start + length and index + 1 < len(self.pieces):
-            return self.pieces[index + 1][1]
-        return file_start + min(max(position - text_start, 0), length)
+        return file_start + min(position - text_start, length)
 
 
 @dataclass(slots=True)

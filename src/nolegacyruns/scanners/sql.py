@@ -67,8 +67,16 @@ def _is_body(tokens: Sequence[Token], index: int, text: str) -> bool:
 
 
 def sql_lexed(text: str, start: int = 0, end: int | None = None, dialect: type[Lexer] = _SqlLexer, *, strict: bool = True) -> Lexed:
-    """Read text[start:end] as SQL; function bodies in dollar quotes are read as SQL again."""
-    tokens = lex(lexer(dialect), text, start, end, strict=strict)
+    """Read text[start:end] as SQL; function bodies in dollar quotes are read as SQL again.
+
+    With `strict`, a lexer that chokes raises LexerChoked; without, it yields nothing.
+    """
+    try:
+        tokens = lex(lexer(dialect), text, start, end, strict=strict)
+    except LexerChoked:
+        if strict:
+            raise
+        return Lexed()
     result = Lexed()
     plain = []
     for index, token in enumerate(tokens):
@@ -146,11 +154,7 @@ def embedded_sql(text: str, pieces: Sequence[Piece | None]) -> Lexed:
     if not _STATEMENT_START.match(fragment.text):
         return Lexed()
     result = Lexed(sql_fragments=[fragment])
-    try:
-        lexed = sql_lexed(fragment.text, strict=False)
-    except LexerChoked:
-        return result
-    for segment in lexed.segments:
+    for segment in sql_lexed(fragment.text, strict=False).segments:
         if segment.role in (Role.IDENTIFIER, Role.STRING):
             result.segments += _map_back(segment, fragment)
     return result

@@ -1,0 +1,23 @@
+"""Check in-memory text the way the engine does: the scanner tests' one way in."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from nolegacyruns.config import Config
+from nolegacyruns.engine import check_source
+from nolegacyruns.findings import FileResult
+from nolegacyruns.rulepack import load_rules
+from nolegacyruns.ruleset import RuleSet
+
+RULESET = RuleSet(load_rules())
+
+
+def check(path: str, code: str, *, scan_comments: bool = False) -> FileResult:
+    """Check one file's text with the bundled rules and the default configuration."""
+    config = Config(root=Path("/nonexistent"), scan_comments=scan_comments)
+    return check_source(path, code.encode("utf-8"), RULESET, config)
+
+
+def found(path: str, code: str, *, scan_comments: bool = False) -> list[tuple[int, int, str]]:
+    """Return the active findings as sorted (line, column, rule)."""
+    return sorted((f.line, f.column, f.rule) for f in check(path, code, scan_comments=scan_comments).active)
