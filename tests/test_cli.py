@@ -35,7 +35,7 @@ def test_clean_project_exits_0(tmp_path: Path) -> None:
     result = run_cli("check", ".", cwd=tmp_path)
     assert (result.returncode, result.stdout) == (
         0,
-        "nolegacyruns passed: 0 findings in 0 files; 1 files scanned; 0 skipped; 0 suppressed.\n",
+        "nolegacyruns passed: 0 findings in 0 files; 1 file scanned; 0 skipped; 0 suppressed.\n",
     )
 
 

@@ -42,7 +42,7 @@ def test_a_batch_with_no_file_in_scope_passes_quietly(project: Path) -> None:
 def test_each_batch_reports_only_its_own_files(project: Path) -> None:
     clean = invoke(project, "check", "app/clean.py", "README.md")
     legacy = invoke(project, "check", "app/legacy.py", "docs/legacy.py")
-    assert clean.exit_code == 0 and clean.stdout.endswith("1 files scanned; 0 skipped; 0 suppressed.\n")
+    assert clean.exit_code == 0 and clean.stdout.endswith("1 file scanned; 0 skipped; 0 suppressed.\n")
     assert legacy.exit_code == 1
     assert legacy.stdout.startswith("app/legacy.py:3:10: NLR001 ")
     assert "docs/legacy.py" not in legacy.stdout

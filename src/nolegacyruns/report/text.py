@@ -35,19 +35,22 @@ def format_finding(finding: Finding, root: Path, color: bool) -> str:
     return "\n".join(lines)
 
 
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'s' * (number != 1)}"
+
+
 def summary_line(report: Report) -> str:
     """One line: findings, files with findings, files scanned, files skipped (and the rest that applies)."""
-    found = len(report.findings)
     parts = [
-        f"{found} finding{'s' * (found != 1)} in {report.files_with_findings} file{'s' * (report.files_with_findings != 1)}",
-        f"{report.files_scanned} files scanned",
+        f"{_count(len(report.findings), 'finding')} in {_count(report.files_with_findings, 'file')}",
+        f"{_count(report.files_scanned, 'file')} scanned",
         f"{report.files_skipped} skipped",
         f"{len(report.suppressed)} suppressed",
     ]
     if report.baselined:
         parts.append(f"{len(report.baselined)} in baseline")
     if report.fixed:
-        parts.append(f"{len(report.fixed)} baselined finding{'s' * (len(report.fixed) != 1)} fixed")
+        parts.append(f"{_count(len(report.fixed), 'baselined finding')} fixed")
     return "; ".join(parts) + "."
 
 
