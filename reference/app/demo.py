@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta, timezone
 
 import sqlalchemy as sa
+import uvicorn
 from sqlalchemy.engine import Engine
 
 from app import migrate
@@ -29,6 +30,7 @@ from app.db import (
     workspaces,
 )
 from app.graph import InMemoryGraphClient, ObservedGroup, ObservedPolicy
+from app.main import create_app
 from app.rbac import Role
 from app.run_types import RunOutcome
 from app.runs import RunStore
@@ -256,10 +258,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"  {user.email:<{width}}  {user.describe()}")
     if args.seed_only:
         return 0
-    import uvicorn
-
-    from app.main import create_app
-
     print(f"Operations viewer: http://{args.host}:{args.port}/login (Ctrl+C stops it)", flush=True)
     uvicorn.run(create_app(args.database_url), host=args.host, port=args.port)
     return 0

@@ -1,6 +1,7 @@
 """Build the operations viewer: a Starlette application over a reference database at head.
 
-Serve it with uvicorn, for instance through `python -m app.demo`.
+Serve it with uvicorn: `python -m app.demo` does, or, from reference/ with DATABASE_URL set,
+`uvicorn --factory app.main:from_environment`.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
 
-from app.db import create_engine
+from app.db import create_engine, database_url
 from app.migrate import alembic_config, current_revision
 from app.runs import RunStore
 from app.web.errors import http_error
@@ -24,7 +25,7 @@ from app.web.session import LoginRequired, redirect_to_login
 from app.web.state import ViewerState
 from routes.web import routes
 
-__all__ = ["SESSION_COOKIE", "SESSION_SECRET_ENV", "create_app"]
+__all__ = ["SESSION_COOKIE", "SESSION_SECRET_ENV", "create_app", "from_environment"]
 
 SESSION_SECRET_ENV = "REFERENCE_SESSION_SECRET"
 SESSION_COOKIE = "reference_session"
@@ -63,6 +64,11 @@ def create_app(database_url: str, *, session_secret: str | None = None) -> Starl
     )
     app.state.viewer = ViewerState(engine, RunStore(engine))
     return app
+
+
+def from_environment() -> Starlette:
+    """Return the viewer over DATABASE_URL (or reference/data/reference.db): uvicorn's --factory entry."""
+    return create_app(database_url())
 
 
 def _require_head(database_url: str) -> None:

@@ -8,7 +8,8 @@ import httpx
 import pytest
 from sqlalchemy.engine import Engine
 
-from app.main import create_app
+from app import migrate
+from app.main import create_app, from_environment
 from app.web.passwords import hash_password, verify_password
 from websupport import MISSING, Clients, DemoRecords, demo_records, form_token, log_in, new_client
 
@@ -243,3 +244,17 @@ def test_verify_password(stored: str | None, password: str, matches: bool) -> No
 
 def test_hashes_are_salted() -> None:
     assert hash_password("same") != hash_password("same")
+
+
+def test_the_factory_reads_database_url(demo_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATABASE_URL", demo_url)
+    app = from_environment()
+    response = log_in(new_client(app), "owner@contoso.test")
+    app.state.viewer.engine.dispose()
+    assert (response.status_code, response.headers["location"]) == (303, "/admin/operations")
+
+
+def test_the_viewer_refuses_a_database_below_head(empty_url: str) -> None:
+    migrate.upgrade(empty_url, "2026_02_19_000001")
+    with pytest.raises(RuntimeError, match="the database is at revision 2026_02_19_000001, not 2026_11_28_000001"):
+        create_app(empty_url)
