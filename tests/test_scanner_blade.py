@@ -71,3 +71,8 @@ def test_a_blade_file_the_php_lexer_chokes_on_is_scanned_plainly(monkeypatch: py
 
     monkeypatch.setattr(HtmlPhpLexer, "get_tokens_unprocessed", broken)
     assert found(PATH, "{{-- inventory_sync_runs --}}\n") == [(1, 1, "NLR900"), (1, 6, "NLR001")]
+
+
+def test_after_many_unclosed_parentheses_arguments_are_read_as_html() -> None:
+    code = "@if( " * 60 + "@include('inventory-sync-runs')\n"
+    assert found(PATH, code) == [(1, 311, "NLR005")]

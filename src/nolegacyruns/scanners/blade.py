@@ -24,8 +24,11 @@ if TYPE_CHECKING:
 _OPENER = re.compile(r"\{\{--|@\{\{|@@\w+|\{\{|\{!!|\B@(?P<name>\w+(?:::\w+)?)")
 _CLOSERS = {"{{--": "--}}", "{{": "}}", "{!!": "!!}"}
 _ARGUMENTS = re.compile(r"[ \t]*\(")
-# Arguments longer than this are not directive arguments but an unclosed parenthesis.
-MAX_ARGUMENTS = 20_000
+# What directive arguments are made of: parentheses, PHP strings, and the rest.
+_ARGUMENT_PART = re.compile(r"""[()]|'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|[^()'"]+""", re.DOTALL)
+# Arguments longer than this are taken for an unclosed parenthesis; the text is then read as HTML.
+MAX_ARGUMENTS = 5_000
+MAX_UNCLOSED = 50
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,65 +46,88 @@ class _Region:
 def _closing_parenthesis(text: str, opening: int) -> int | None:
     """Return the index of the `)` that closes the one at `opening`, skipping PHP strings."""
     depth = 0
-    quote = ""
-    index = opening
+    position = opening
     limit = min(len(text), opening + MAX_ARGUMENTS)
-    while index < limit:
-        char = text[index]
-        if quote:
-            if char == "\\":
-                index += 1
-            elif char == quote:
-                quote = ""
-        elif char in "'\"":
-            quote = char
-        elif char == "(":
+    while position < limit:
+        part = _ARGUMENT_PART.match(text, position, limit)
+        if part is None:  # a string that does not close
+            return None
+        if part.group() == "(":
             depth += 1
-        elif char == ")":
+        elif part.group() == ")":
             depth -= 1
             if depth == 0:
-                return index
-        index += 1
+                return position
+        position = part.end()
     return None
 
 
-def _directive(text: str, match: re.Match[str]) -> tuple[_Region | None, int]:
+class _Finder:
+    """Find closers, remembering what is missing, so that unclosed openers cost little.
+
+    A `(` that never closes costs a scan of MAX_ARGUMENTS; after MAX_UNCLOSED of them,
+    directive arguments are no longer looked for and read as HTML (still scanned).
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._missing: set[str] = set()
+        self._unclosed = 0
+
+    def closing_parenthesis(self, opening: int) -> int | None:
+        if self._unclosed >= MAX_UNCLOSED:
+            return None
+        closing = _closing_parenthesis(self.text, opening)
+        self._unclosed += closing is None
+        return closing
+
+    def find(self, needle: str, start: int) -> int:
+        if needle in self._missing:
+            return -1
+        index = self.text.find(needle, start)
+        if index < 0:
+            self._missing.add(needle)
+        return index
+
+
+def _directive(finder: _Finder, match: re.Match[str]) -> tuple[_Region | None, int]:
     """Read `@name …` at a match: the region it forms, if any, and where to go on."""
-    name = match["name"]
-    if name == "verbatim":
-        closing = text.find("@endverbatim", match.end())
-        return None, len(text) if closing < 0 else closing + len("@endverbatim")
+    text, name = finder.text, match["name"]
     arguments = _ARGUMENTS.match(text, match.end())
-    if name == "php" and arguments is None:
-        closing = text.find("@endphp", match.end())
+    if name in ("verbatim", "php") and arguments is None:
+        closer = f"@end{name}"
+        closing = finder.find(closer, match.end())
         if closing < 0:
             return None, match.end()
-        return _Region(match.start(), closing + len("@endphp"), match.end(), closing, match.end()), closing + len("@endphp")
+        if name == "verbatim":  # its text is printed as it is: HTML, not Blade
+            return None, closing + len(closer)
+        return _Region(match.start(), closing + len(closer), match.end(), closing, match.end()), closing + len(closer)
     if arguments is None:
         return None, match.end()
     opening = arguments.end() - 1
-    closing_index = _closing_parenthesis(text, opening)
-    if closing_index is None:
+    closing = finder.closing_parenthesis(opening)
+    if closing is None:
         return None, match.end()
-    return _Region(match.start(), closing_index + 1, opening, closing_index + 1, match.end()), closing_index + 1
+    return _Region(match.start(), closing + 1, opening, closing + 1, match.end()), closing + 1
 
 
 def _regions(text: str) -> Iterator[_Region]:
     """Yield Blade's constructs in order."""
+    finder = _Finder(text)
     position = 0
     while (match := _OPENER.search(text, position)) is not None:
         opener = match.group()
         if match["name"] is not None:
-            region, position = _directive(text, match)
+            region, position = _directive(finder, match)
             if region is not None:
                 yield region
             continue
         closer = _CLOSERS.get(opener)
-        closing = text.find(closer, match.end()) if closer else -1
-        if closing < 0:
+        closing = finder.find(closer, match.end()) if closer else -1
+        if closer is None or closing < 0:
             position = match.end()
             continue
-        position = closing + len(closer or "")
+        position = closing + len(closer)
         if opener == "{{--":
             yield _Region(match.start(), position, is_comment=True)
         else:

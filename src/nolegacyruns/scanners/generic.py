@@ -6,11 +6,11 @@ from pathlib import PurePath
 from pygments.lexer import Lexer
 from pygments.lexers.data import JsonLexer, YamlLexer
 from pygments.lexers.javascript import JavascriptLexer, TypeScriptLexer
-from pygments.lexers.jsx import JsxLexer, TsxLexer
+from pygments.lexers.jsx import JsxLexer, TsxLexer  # type: ignore[attr-defined]  # the stubs lack TsxLexer
 from pygments.token import Name, _TokenType
 
 from ..segments import Role
-from .pygments_lexed import default_role, pygments_scanner
+from .pygments_lexed import default_role, is_a, pygments_scanner
 
 _SCRIPT_LEXERS: dict[str, type[Lexer]] = {
     ".ts": TypeScriptLexer,
@@ -27,7 +27,7 @@ def _script_lexer(path: str) -> type[Lexer]:
 
 def _data_role(kind: _TokenType) -> tuple[Role, bool] | None:
     """YAML and JSON hold no names: keys and scalars, quoted or plain, are all strings."""
-    if kind in Name:
+    if is_a(kind, Name):
         return Role.STRING, False
     return default_role(kind)
 

@@ -15,7 +15,7 @@ from pygments.token import Operator, String
 
 from ..segments import Role, Segment
 from .base import Lexed
-from .pygments_lexed import Token, lex, lexed_or_fallback, lexer, to_lexed
+from .pygments_lexed import Token, is_a, lex, lexed_or_fallback, lexer, to_lexed
 from .sql import Piece, embedded_sql
 
 if TYPE_CHECKING:
@@ -32,13 +32,13 @@ _HEREDOC = re.compile(
 _INTERPOLATION = re.compile(r"\{\$[^}]*\}|\$[A-Za-z_]\w*(?:->[A-Za-z_]\w*|\[[^\]]*\])?")
 
 
-def _heredocs(tokens: list[Token], text: str) -> list[re.Match[str]]:
-    """Find heredocs and nowdocs where the lexer saw `<<<` in PHP code."""
-    found = []
+def _heredocs(tokens: list[Token], text: str, end: int) -> list[re.Match[str]]:
+    """Find heredocs and nowdocs, ending by `end`, where the lexer saw `<<<` in PHP code."""
+    found: list[re.Match[str]] = []
     for token in tokens:
         index = text.find(_HEREDOC_OPEN, token.start, token.end)
-        if index >= 0 and (token.kind in Operator or token.kind in String):
-            match = _HEREDOC.match(text, index)
+        if index >= 0 and (is_a(token.kind, Operator) or is_a(token.kind, String)):
+            match = _HEREDOC.match(text, index, end)
             if match is not None and (not found or match.start() >= found[-1].end()):
                 found.append(match)
     return found
@@ -73,24 +73,25 @@ def _string_literals(tokens: list[Token], text: str) -> Iterator[list[Piece | No
     for token in tokens:
         value = text[token.start:token.end]
         if pieces is not None:
-            if token.kind in String.Double and value == '"':
+            if is_a(token.kind, String.Double) and value == '"':
                 yield pieces
                 pieces = None
-            elif token.kind in String.Double or token.kind in String.Escape:
+            elif is_a(token.kind, String.Double) or is_a(token.kind, String.Escape):
                 pieces.append(Piece(token.start, token.end, escapes=True))
             elif pieces and pieces[-1] is not None:
                 pieces.append(None)
-        elif token.kind in String.Double and value == '"':
+        elif is_a(token.kind, String.Double) and value == '"':
             pieces = []
-        elif (token.kind in String.Single or token.kind in String.Double) and len(value) >= 2:
+        elif (is_a(token.kind, String.Single) or is_a(token.kind, String.Double)) and len(value) >= 2:
             yield [Piece(token.start + 1, token.end - 1, escapes=True)]
 
 
 def php_lexed(text: str, start: int = 0, end: int | None = None, *, inline: bool = False, strict: bool = True) -> Lexed:
     """Read text[start:end] as PHP (`inline`: code without `<?php`) or as HTML with PHP."""
     php = lexer(PhpLexer, startinline=True) if inline else lexer(HtmlPhpLexer)
+    end = len(text) if end is None else end
     tokens = lex(php, text, start, end, strict=strict)
-    heredocs = _heredocs(tokens, text)
+    heredocs = _heredocs(tokens, text, end)
     lexed_text = text
     if heredocs:
         lexed_text = _masked(text, heredocs)

@@ -25,6 +25,7 @@ MAX_ERROR_SHARE = 0.1
 # Delimiters trimmed from string and quoted-name tokens; none of them can be part of a word.
 _DELIMITERS = "'\"`[]"
 
+
 @lru_cache(maxsize=None)
 def lexer(lexer_class: type[Lexer], **options: object) -> Lexer:
     """Return a shared lexer; RegexLexers keep no state between texts, and building one is slow."""
@@ -71,7 +72,7 @@ def lex(lexer: Lexer, text: str, start: int = 0, end: int | None = None, *, stri
     errors = 0
     first_error = None
     for kind, value in raw:
-        if kind[:1] == Error:
+        if is_a(kind, Error):
             errors += len(value.strip())
             first_error = offset if first_error is None else first_error
         tokens.append(Token(offset, offset + len(value), kind))
@@ -83,28 +84,35 @@ def lex(lexer: Lexer, text: str, start: int = 0, end: int | None = None, *, stri
     return tokens
 
 
+def is_a(kind: _TokenType, parent: _TokenType) -> bool:
+    """Is `kind` the token type `parent` or one of its subtypes? (Pygments' `kind in parent`.)"""
+    return kind[: len(parent)] == parent
+
+
 def default_role(kind: _TokenType) -> tuple[Role, bool] | None:
     """Return the role of a token kind (and whether names fold case), or None to skip it."""
-    if kind in Comment.Preproc or kind in Comment.PreprocFile:
+    if is_a(kind, Comment.Preproc) or is_a(kind, Comment.PreprocFile):
         return Role.CODE, False  # template and PHP tag delimiters, not prose
-    if kind in Comment:
+    if is_a(kind, Comment):
         return Role.COMMENT, False
-    if kind in String.Doc:
+    if is_a(kind, String.Doc):
         return Role.DOCSTRING, False
-    if kind in String.Affix or kind in String.Delimiter or kind in Number:
+    if is_a(kind, String.Affix) or is_a(kind, String.Delimiter) or is_a(kind, Number):
         return None
-    if kind in Literal:
+    if is_a(kind, Literal):
         return Role.STRING, False
-    if kind in Name or kind in Keyword:
+    if is_a(kind, Name) or is_a(kind, Keyword):
         return Role.IDENTIFIER, False
-    if kind in Text or kind in Error or kind in Generic or kind in Other:
+    if is_a(kind, Text) or is_a(kind, Error) or is_a(kind, Generic) or is_a(kind, Other):
         return Role.CODE, False
     return None  # operators and punctuation
 
 
 def is_comment(kind: _TokenType) -> bool:
     """A real comment, where a suppression directive may be written (docblocks included)."""
-    return (kind in Comment and kind not in Comment.Preproc and kind not in Comment.PreprocFile) or kind in String.Doc
+    if is_a(kind, Comment.Preproc) or is_a(kind, Comment.PreprocFile):
+        return False
+    return is_a(kind, Comment) or is_a(kind, String.Doc)
 
 
 class SegmentBuilder:
@@ -134,7 +142,7 @@ class SegmentBuilder:
 def to_lexed(tokens: Iterable[Token], text: str, role_of: RoleOf = default_role) -> Lexed:
     """Turn tokens into segments: blank tokens skipped, quotes trimmed off strings and quoted names."""
     builder = SegmentBuilder()
-    # Token kinds are few and `kind in Comment` is slow: decide once per kind.
+    # Token kinds are few: decide once per kind.
     decided: dict[_TokenType, tuple[tuple[Role, bool] | None, bool]] = {}
     for token in tokens:
         value = text[token.start:token.end]

@@ -1,6 +1,7 @@
 """The SQL scanner: SQL files, dollar-quoted function bodies, and SQL held in other languages' strings."""
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -12,14 +13,14 @@ from pygments.token import Comment, Keyword, Name, String, Text, _TokenType
 
 from ..segments import Role, Segment
 from .base import Lexed, SqlFragment
-from .pygments_lexed import LexerChoked, Token, default_role, lex, lexed_or_fallback, lexer, to_lexed
+from .pygments_lexed import LexerChoked, Token, default_role, is_a, lex, lexed_or_fallback, lexer, to_lexed
 
 if TYPE_CHECKING:
     from ..ruleset import RuleSet
 
 # A dollar-quoted string, read whole so that its body can be read again as SQL.
 _DOLLAR_QUOTED = String.Heredoc
-_DOLLAR_TAG = re.compile(r"\$(\w*)\$")
+_DOLLAR_TAG = re.compile(r"\$((?:[A-Za-z_]\w*)?)\$")
 # Keywords after which a dollar-quoted string is a function or DO body, not a constant.
 _BODY_AFTER = frozenset({"AS", "DO"})
 # How a string's text must start to be read as SQL.
@@ -41,15 +42,15 @@ class _SqlLexer(RegexLexer):
     tokens["root"][:0] = [
         (r"`[^`\n]*`", Name.Quoted),
         (r"\[[A-Za-z_][^\]\n]*\]", Name.Quoted),
-        (r"(?s)\$(\w*)\$.*?\$\1\$", _DOLLAR_QUOTED),
+        (r"(?s)\$((?:[A-Za-z_]\w*)?)\$.*?\$\1\$", _DOLLAR_QUOTED),
     ]
 
 
 def _sql_role(kind: _TokenType) -> tuple[Role, bool] | None:
     """Unquoted names fold case; "quoted", `backticked` and [bracketed] names are exact."""
-    if kind in Name.Quoted or kind in String.Name:
+    if is_a(kind, Name.Quoted) or is_a(kind, String.Name):
         return Role.IDENTIFIER, False
-    if kind in Name or kind in Keyword:
+    if is_a(kind, Name) or is_a(kind, Keyword):
         return Role.IDENTIFIER, True
     return default_role(kind)
 
@@ -58,7 +59,7 @@ def _is_body(tokens: Sequence[Token], index: int, text: str) -> bool:
     """Is the dollar-quoted string at `index` a body (`AS $$`, `DO $$`, `DO LANGUAGE x $$`)?"""
     words = []
     for token in reversed(tokens[:index]):
-        if token.kind in Text or token.kind in Comment:
+        if is_a(token.kind, Text) or is_a(token.kind, Comment):
             continue
         words.append(text[token.start:token.end].upper())
         if len(words) == 3:
@@ -133,10 +134,13 @@ def _join(text: str, pieces: Sequence[Piece | None]) -> SqlFragment:
     return SqlFragment("".join(parts), tuple(table))
 
 
-def _map_back(segment: Segment, fragment: SqlFragment) -> list[Segment]:
+def _map_back(segment: Segment, fragment: SqlFragment, starts: list[int]) -> list[Segment]:
     """Map a segment of the SQL text to the file, split where it crosses from piece to piece."""
     result = []
-    for text_start, file_start, length in fragment.pieces:
+    first = max(bisect.bisect_right(starts, segment.start) - 1, 0)
+    for text_start, file_start, length in fragment.pieces[first:]:
+        if text_start >= segment.end:
+            break
         start, end = max(segment.start, text_start), min(segment.end, text_start + length)
         if end > start:
             shift = file_start - text_start
@@ -154,7 +158,8 @@ def embedded_sql(text: str, pieces: Sequence[Piece | None]) -> Lexed:
     if not _STATEMENT_START.match(fragment.text):
         return Lexed()
     result = Lexed(sql_fragments=[fragment])
+    starts = [piece[0] for piece in fragment.pieces]
     for segment in sql_lexed(fragment.text, strict=False).segments:
         if segment.role in (Role.IDENTIFIER, Role.STRING):
-            result.segments += _map_back(segment, fragment)
+            result.segments += _map_back(segment, fragment, starts)
     return result
