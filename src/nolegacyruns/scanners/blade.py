@@ -105,10 +105,10 @@ def _directive(finder: _Finder, match: re.Match[str]) -> tuple[_Region | None, i
     if arguments is None:
         return None, match.end()
     opening = arguments.end() - 1
-    closing = finder.closing_parenthesis(opening)
-    if closing is None:
+    parenthesis = finder.closing_parenthesis(opening)
+    if parenthesis is None:
         return None, match.end()
-    return _Region(match.start(), closing + 1, opening, closing + 1, match.end()), closing + 1
+    return _Region(match.start(), parenthesis + 1, opening, parenthesis + 1, match.end()), parenthesis + 1
 
 
 def _regions(text: str) -> Iterator[_Region]:
