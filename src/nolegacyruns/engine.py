@@ -26,19 +26,16 @@ UNKNOWN_RULE = "NLR903"
 def token_hits(text: str, lexed: Lexed, ruleset: RuleSet, file_kind: str, scan_comments: bool) -> list[Hit]:
     """Run the token rules over every segment whose role they apply to.
 
-    Segments may overlap (a string also read as SQL): a rule reports a place once.
+    Segments may overlap (a string also read as SQL); check_source reports a place once.
     """
     hits = []
-    seen: set[tuple[str, int]] = set()
     for segment in lexed.segments:
         if segment.role.is_prose and not scan_comments:
             continue
         role = Role.CODE if segment.role.is_prose else segment.role
         matcher = ruleset.matcher(file_kind, role, fold_case=segment.fold_case, scan_comments=scan_comments)
         for match in matcher.finditer(text, segment.start, segment.end):
-            if (match.owner, match.start) not in seen:
-                seen.add((match.owner, match.start))
-                hits.append(Hit(match.owner, match.start, match.end, match.token))
+            hits.append(Hit(match.owner, match.start, match.end, match.token))
     return hits
 
 
@@ -144,7 +141,7 @@ def check_source(relpath: str, data: bytes, ruleset: RuleSet, config: Config) ->
     hits += statement_hits(source, lexed, ruleset)
     findings = []
     # A token read both as a string and as SQL in that string, or a write seen by two readers, counts once.
-    for hit in {(h.rule, h.start, h.end): h for h in hits}.values():
+    for hit in {(h.rule, h.start): h for h in hits}.values():
         if ruleset.enabled(hit.rule):
             rule = ruleset.get(hit.rule)
             findings.append(_finding(relpath, source, ruleset, hit, rule.format_message(hit.token, **dict(hit.details))))

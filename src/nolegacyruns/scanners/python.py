@@ -4,13 +4,12 @@ from __future__ import annotations
 import ast
 import io
 import tokenize
+from functools import partial
 from typing import TYPE_CHECKING
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from ..backfill.python import BackfillVisitor
-from ..backfill.spec import backfill_specs
 from ..findings import SourceText
 from ..segments import Role, Segment
 from .base import Lexed
@@ -211,8 +210,13 @@ def scan_python(path: str, text: str, ruleset: RuleSet) -> Lexed:
     collector = _SegmentCollector(source)
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
     wrapper.visit(collector)
+    # Imported here: the backfill rules build on the scanners package, not the other way round.
+    from ..backfill.python import BackfillVisitor
+    from ..backfill.spec import backfill_specs
+    from ..backfill.sql import canonical_write_spans
+
     for spec in ruleset.derived("backfill", backfill_specs):
-        backfill = BackfillVisitor(source, spec)
+        backfill = BackfillVisitor(source, spec, partial(canonical_write_spans, spec=spec))
         wrapper.visit(backfill)
         collector.lexed.hits += backfill.hits
     return collector.lexed
