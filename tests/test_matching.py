@@ -46,3 +46,16 @@ def test_folded_matching_is_case_insensitive_and_keeps_offsets() -> None:
 def test_matching_inside_a_span_uses_the_span_edges() -> None:
     [match] = MATCHER.finditer('x = "inventory_sync_runs"', 5, 24)
     assert (match.start, match.end) == (5, 24)
+
+
+def test_prefilter_anchors_cover_every_token_of_every_rule_in_any_case() -> None:
+    from nolegacyruns.rulepack import load_rules
+    from nolegacyruns.ruleset import RuleSet, anchors_for
+
+    ruleset = RuleSet(load_rules())
+    for rule in ruleset.all_rules.values():
+        for token in rule.tokens:
+            assert ruleset.may_match(f"x = '{token.upper()}'"), token
+    assert not ruleset.may_match("from app.models import OperationRun  # inventory_sync")
+    assert ruleset.may_match("# nolegacyruns: ignore[NLR001] why")
+    assert anchors_for(["abc", "abcd", "xabcx", "zz"]) == ("abc", "zz")

@@ -53,6 +53,7 @@ class GitIgnores:
     def __init__(self, root: Path) -> None:
         self.root = root
         self._specs: dict[PurePosixPath, pathspec.PathSpec | None] = {}
+        self._chains: dict[PurePosixPath, tuple[tuple[str, pathspec.PathSpec], ...]] = {}
 
     def _spec(self, folder: PurePosixPath) -> pathspec.PathSpec | None:
         if folder not in self._specs:
@@ -64,16 +65,24 @@ class GitIgnores:
             self._specs[folder] = _compile_lenient(lines) if lines else None
         return self._specs[folder]
 
+    def _chain(self, folder: PurePosixPath) -> tuple[tuple[str, pathspec.PathSpec], ...]:
+        """The (folder prefix, spec) pairs that apply below folder, outermost first; cached per folder."""
+        cached = self._chains.get(folder)
+        if cached is None:
+            top = str(folder) == "."
+            above = () if top else self._chain(folder.parent)
+            spec = self._spec(folder)
+            prefix = "" if top else folder.as_posix() + "/"
+            cached = above + (((prefix, spec),) if spec is not None else ())
+            self._chains[folder] = cached
+        return cached
+
     def ignores(self, relpath: PurePosixPath, is_dir: bool) -> bool:
         """Is relpath (relative to the root) ignored by the .gitignore files above it?"""
         decided = False
-        parents = list(reversed(relpath.parents))  # ".", "a", "a/b", …
-        for folder in parents:
-            spec = self._spec(folder)
-            if spec is None:
-                continue
-            inner = relpath.relative_to(folder).as_posix() + ("/" if is_dir else "")
-            result = spec.check_file(inner)
+        text = relpath.as_posix() + ("/" if is_dir else "")
+        for prefix, spec in self._chain(relpath.parent):
+            result = spec.check_file(text[len(prefix):])
             if result.include is not None:
                 decided = result.include
         return decided
@@ -93,7 +102,7 @@ class _Filter:
 
     def __init__(self, config: Config) -> None:
         self.config = config
-        self.exclude = pathspec.GitIgnoreSpec.from_lines(config.exclude)
+        self.exclude = pathspec.GitIgnoreSpec.from_lines(config.exclude) if config.exclude else None
         self.gitignores = GitIgnores(config.root) if config.respect_gitignore else None
         self.paths = [PurePosixPath(p.replace("\\", "/").strip("/")) for p in config.paths]
 
@@ -102,7 +111,7 @@ class _Filter:
 
     def reason_left_out(self, relpath: PurePosixPath, is_dir: bool) -> str | None:
         text = relpath.as_posix() + ("/" if is_dir else "")
-        if self.exclude.match_file(text):
+        if self.exclude is not None and self.exclude.match_file(text):
             return EXCLUDED
         if self.gitignores is not None and self.gitignores.ignores(relpath, is_dir):
             return GITIGNORED

@@ -57,15 +57,21 @@ class RuleSet:
         return cached
 
     @cached_property
-    def _lowered_tokens(self) -> tuple[str, ...]:
+    def _anchors(self) -> tuple[str, ...]:
         # Every known rule's tokens: enabled backfill rules read the tokens of rules that may be off.
         tokens = {t.lower() for rule in self.all_rules.values() for t in rule.tokens}
-        return tuple(sorted(tokens))
+        return anchors_for(tokens) + (DIRECTIVE_MARKER,)
 
     def may_match(self, text: str) -> bool:
         """Cheap pre-check: could any rule report anything in this text (in any letter case)?"""
         lowered = text.lower()
-        return DIRECTIVE_MARKER in lowered or any(token in lowered for token in self._lowered_tokens)
+        return any(anchor in lowered for anchor in self._anchors)
+
+
+def anchors_for(tokens: Iterable[str]) -> tuple[str, ...]:
+    """The tokens no other token contains: a text holding none of them holds no token at all."""
+    unique = set(tokens)
+    return tuple(sorted(t for t in unique if not any(other != t and other in t for other in unique)))
 
 
 def _applies(rule: Rule, role: Role, scan_comments: bool) -> bool:

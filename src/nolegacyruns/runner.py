@@ -112,10 +112,16 @@ def empty_scope_problem(config: Config) -> str:
 
 def _leave_out_baselines(config: Config, scope: Scope, baseline: Baseline | None) -> None:
     """A baseline file quotes legacy lines; it is the guard's own data, never checked."""
-    own = {(config.root / config.baseline).resolve()} | ({baseline.path.resolve()} if baseline else set())
+    own_paths = [config.root / config.baseline] + ([baseline.path] if baseline else [])
+    own = set()
+    for path in own_paths:
+        try:
+            own.add(path.resolve().relative_to(config.root).as_posix())
+        except ValueError:
+            continue  # a baseline outside the project is never in scope
     kept = []
     for relpath in scope.files:
-        if (config.root / relpath).resolve() in own:
+        if relpath in own:
             scope.left_out.append((relpath, BASELINE_FILE))
         else:
             kept.append(relpath)
