@@ -35,7 +35,7 @@ class AllowEntry:
     globs: tuple[str, ...]
     rules: frozenset[str]
     reason: str
-    spec: pathspec.PathSpec = field(compare=False, repr=False)
+    spec: pathspec.GitIgnoreSpec = field(compare=False, repr=False)
 
     def permits(self, rule_id: str, relpath: str) -> bool:
         return rule_id in self.rules and self.spec.match_file(relpath)
@@ -109,7 +109,7 @@ def _check_relative(fields: FieldReader, key: str, values: tuple[str, ...]) -> N
             fields.problem(key, f"{value!r} must be a path relative to the project root, inside it")
 
 
-def _compile_globs(fields: FieldReader, key: str, globs: tuple[str, ...]) -> pathspec.PathSpec:
+def _compile_globs(fields: FieldReader, key: str, globs: tuple[str, ...]) -> pathspec.GitIgnoreSpec:
     try:
         return pathspec.GitIgnoreSpec.from_lines(globs)
     except (ValueError, TypeError, re.error) as exc:

@@ -34,7 +34,7 @@ class Scope:
         return sum(1 for _, reason in self.left_out if reason in (BINARY, UNREADABLE))
 
 
-def _compile_lenient(lines: Iterable[str]) -> pathspec.PathSpec | None:
+def _compile_lenient(lines: Iterable[str]) -> pathspec.GitIgnoreSpec | None:
     """Compile .gitignore lines as git does: a bad pattern is dropped, not fatal."""
     good = []
     for line in lines:
@@ -52,10 +52,10 @@ class GitIgnores:
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        self._specs: dict[PurePosixPath, pathspec.PathSpec | None] = {}
-        self._chains: dict[PurePosixPath, tuple[tuple[str, pathspec.PathSpec], ...]] = {}
+        self._specs: dict[PurePosixPath, pathspec.GitIgnoreSpec | None] = {}
+        self._chains: dict[PurePosixPath, tuple[tuple[str, pathspec.GitIgnoreSpec], ...]] = {}
 
-    def _spec(self, folder: PurePosixPath) -> pathspec.PathSpec | None:
+    def _spec(self, folder: PurePosixPath) -> pathspec.GitIgnoreSpec | None:
         if folder not in self._specs:
             path = self.root / folder / ".gitignore"
             try:
@@ -65,7 +65,7 @@ class GitIgnores:
             self._specs[folder] = _compile_lenient(lines) if lines else None
         return self._specs[folder]
 
-    def _chain(self, folder: PurePosixPath) -> tuple[tuple[str, pathspec.PathSpec], ...]:
+    def _chain(self, folder: PurePosixPath) -> tuple[tuple[str, pathspec.GitIgnoreSpec], ...]:
         """The (folder prefix, spec) pairs that apply below folder, outermost first; cached per folder."""
         cached = self._chains.get(folder)
         if cached is None:
