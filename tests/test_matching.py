@@ -50,7 +50,7 @@ def test_matching_inside_a_span_uses_the_span_edges() -> None:
 
 def test_prefilter_anchors_cover_every_token_of_every_rule_in_any_case() -> None:
     from nolegacyruns.rulepack import load_rules
-    from nolegacyruns.ruleset import RuleSet, anchors_for
+    from nolegacyruns.ruleset import RuleSet, anchors_for, covering_grams
 
     ruleset = RuleSet(load_rules())
     for rule in ruleset.all_rules.values():
@@ -59,3 +59,6 @@ def test_prefilter_anchors_cover_every_token_of_every_rule_in_any_case() -> None
     assert not ruleset.may_match("from app.models import OperationRun  # inventory_sync")
     assert ruleset.may_match("# nolegacyruns: ignore[NLR001] why")
     assert anchors_for(["abc", "abcd", "xabcx", "zz"]) == ("abc", "zz")
+    grams = covering_grams(["inventory_sync_runs", "entra_group.sync", "last_seen_run_id", "ab"])
+    assert all(any(g in t for g in grams) for t in ["inventory_sync_runs", "entra_group.sync", "last_seen_run_id", "ab"])
+    assert len(grams) <= 3

@@ -77,21 +77,20 @@ class GitIgnores:
             self._chains[folder] = cached
         return cached
 
-    def ignores(self, relpath: PurePosixPath, is_dir: bool) -> bool:
-        """Is relpath (relative to the root) ignored by the .gitignore files above it?"""
+    def ignores_in(self, folder: PurePosixPath, text: str) -> bool:
+        """Is `text` (a root-relative posix path inside folder, `/`-terminated for folders) ignored?"""
         decided = False
-        text = relpath.as_posix() + ("/" if is_dir else "")
-        for prefix, spec in self._chain(relpath.parent):
+        for prefix, spec in self._chain(folder):
             result = spec.check_file(text[len(prefix):])
             if result.include is not None:
                 decided = result.include
         return decided
 
 
-def is_binary(path: Path) -> bool | None:
+def is_binary(path: str | Path) -> bool | None:
     """True when the file holds a NUL byte near its start; None when it cannot be read."""
     try:
-        with path.open("rb") as handle:
+        with open(path, "rb") as handle:
             return b"\0" in handle.read(BINARY_SNIFF_BYTES)
     except OSError:
         return None
@@ -110,10 +109,14 @@ class _Filter:
         return any(relpath == p or p in relpath.parents or str(p) in ("", ".") for p in self.paths)
 
     def reason_left_out(self, relpath: PurePosixPath, is_dir: bool) -> str | None:
-        text = relpath.as_posix() + ("/" if is_dir else "")
+        return self.reason_in_folder(relpath.parent, relpath.as_posix(), is_dir)
+
+    def reason_in_folder(self, folder: PurePosixPath, relpath: str, is_dir: bool) -> str | None:
+        """Why relpath (a posix path below the root, inside folder) is left out, or None."""
+        text = relpath + ("/" if is_dir else "")
         if self.exclude is not None and self.exclude.match_file(text):
             return EXCLUDED
-        if self.gitignores is not None and self.gitignores.ignores(relpath, is_dir):
+        if self.gitignores is not None and self.gitignores.ignores_in(folder, text):
             return GITIGNORED
         return None
 
@@ -128,31 +131,31 @@ class _Filter:
 
 
 def _walk(root: Path, start: PurePosixPath, keep: _Filter, scope: Scope) -> Iterator[PurePosixPath]:
-    top = root / start
-    for dirpath, dirnames, filenames in os.walk(top):
-        folder = PurePosixPath(Path(dirpath).relative_to(root).as_posix())
+    root_prefix = len(str(root)) + 1
+    for dirpath, dirnames, filenames in os.walk(root / start):
+        relative = dirpath[root_prefix:].replace(os.sep, "/")
+        folder = PurePosixPath(relative or ".")
+        prefix = f"{relative}/" if relative else ""
         kept_dirs = []
         for name in sorted(dirnames):
-            rel = folder / name
             if name in _ALWAYS_SKIPPED_DIRS:
                 continue
-            reason = keep.reason_left_out(rel, True)
+            reason = keep.reason_in_folder(folder, prefix + name, True)
             if reason is None:
                 kept_dirs.append(name)
             else:
-                scope.left_out.append((rel.as_posix() + "/", reason))
+                scope.left_out.append((f"{prefix}{name}/", reason))
         dirnames[:] = kept_dirs
         for name in sorted(filenames):
-            rel = folder / name
-            reason = keep.reason_left_out(rel, False)
+            reason = keep.reason_in_folder(folder, prefix + name, False)
             if reason is None:
-                yield rel
+                yield folder / name
             else:
-                scope.left_out.append((rel.as_posix(), reason))
+                scope.left_out.append((prefix + name, reason))
 
 
 def _admit(root: Path, rel: PurePosixPath, scope: Scope) -> None:
-    binary = is_binary(root / rel)
+    binary = is_binary(os.path.join(root, rel))
     if binary is None:
         scope.left_out.append((rel.as_posix(), UNREADABLE))
     elif binary:

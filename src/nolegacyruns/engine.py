@@ -1,6 +1,7 @@
 """Check one file's text (pure), and run a whole check over the files in scope."""
 from __future__ import annotations
 
+import os
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import replace
@@ -8,9 +9,8 @@ from pathlib import Path
 
 from .config import Config
 from .decoding import decode
-from .filekinds import PYTHON, kind_of
 from .backfill.spec import backfill_specs
-from .backfill.sql import sql_backfill_hits
+from .filekinds import PYTHON, kind_of
 from .findings import FileResult, Finding, SourceText, fingerprint
 from .ruleset import RuleSet
 from .scanners import Hit, Lexed, scanner_for
@@ -41,6 +41,10 @@ def token_hits(text: str, lexed: Lexed, ruleset: RuleSet, file_kind: str, scan_c
 
 def statement_hits(source: SourceText, lexed: Lexed, ruleset: RuleSet) -> list[Hit]:
     """Run the statement-level rules (NLR101) over the SQL the scanner found in the file."""
+    if not lexed.sql_fragments:
+        return []
+    from .backfill.sql import sql_backfill_hits  # loads the SQL lexer: only for files that hold SQL
+
     specs = ruleset.derived("backfill", backfill_specs)
     hits = []
     for fragment in lexed.sql_fragments:
@@ -158,7 +162,8 @@ def check_source(relpath: str, data: bytes, ruleset: RuleSet, config: Config) ->
 def check_file(root: Path, relpath: str, ruleset: RuleSet, config: Config) -> FileResult:
     """Read and check one file; a read failure is a result with an error, not an exception."""
     try:
-        data = (root / relpath).read_bytes()
+        with open(os.path.join(root, relpath), "rb") as handle:
+            data = handle.read()
     except OSError as exc:
         return FileResult(relpath, error=f"cannot read: {exc.strerror or exc}")
     return check_source(relpath, data, ruleset, config)

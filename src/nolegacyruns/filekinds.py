@@ -57,8 +57,9 @@ _SUFFIXES = {
 
 def kind_of(path: str | PurePath) -> str:
     """Return the file kind of a path; unknown files are plain text."""
-    name = PurePath(path).name.lower()
+    name = str(path).replace("\\", "/").rsplit("/", 1)[-1].lower()
     for suffix, kind in _COMPOUND_SUFFIXES:
         if name.endswith(suffix):
             return kind
-    return _SUFFIXES.get(PurePath(name).suffix, TEXT)
+    dot = name.rfind(".")
+    return _SUFFIXES.get(name[dot:], TEXT) if dot > 0 else TEXT

@@ -62,10 +62,35 @@ class RuleSet:
         tokens = {t.lower() for rule in self.all_rules.values() for t in rule.tokens}
         return anchors_for(tokens) + (DIRECTIVE_MARKER,)
 
+    @cached_property
+    def _coarse_anchors(self) -> tuple[str, ...]:
+        return covering_grams(self._anchors)
+
     def may_match(self, text: str) -> bool:
-        """Cheap pre-check: could any rule report anything in this text (in any letter case)?"""
+        """Cheap pre-check: could any rule report anything in this text (in any letter case)?
+
+        Two sound steps: a few short substrings every token contains one of, then the tokens.
+        """
         lowered = text.lower()
+        if not any(gram in lowered for gram in self._coarse_anchors):
+            return False
         return any(anchor in lowered for anchor in self._anchors)
+
+
+def covering_grams(tokens: Iterable[str], width: int = 4) -> tuple[str, ...]:
+    """A few substrings of `width` characters such that every token contains one (greedy set cover)."""
+    grams = {token: {token[i:i + width] for i in range(max(len(token) - width + 1, 1))} for token in tokens}
+    uncovered = set(grams)
+    chosen: list[str] = []
+    while uncovered:
+        counts: dict[str, int] = {}
+        for token in uncovered:
+            for gram in grams[token]:
+                counts[gram] = counts.get(gram, 0) + 1
+        best = max(sorted(counts), key=lambda gram: counts[gram])
+        chosen.append(best)
+        uncovered = {token for token in uncovered if best not in grams[token]}
+    return tuple(chosen)
 
 
 def anchors_for(tokens: Iterable[str]) -> tuple[str, ...]:

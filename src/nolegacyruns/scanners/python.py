@@ -10,6 +10,9 @@ from typing import TYPE_CHECKING
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
+from ..backfill.python import BackfillVisitor
+from ..backfill.spec import backfill_specs
+from ..backfill.sql import canonical_write_spans
 from ..findings import SourceText
 from ..segments import Role, Segment
 from .base import Lexed
@@ -210,11 +213,6 @@ def scan_python(path: str, text: str, ruleset: RuleSet) -> Lexed:
     collector = _SegmentCollector(source)
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
     wrapper.visit(collector)
-    # Imported here: the backfill rules build on the scanners package, not the other way round.
-    from ..backfill.python import BackfillVisitor
-    from ..backfill.spec import backfill_specs
-    from ..backfill.sql import canonical_write_spans
-
     for spec in ruleset.derived("backfill", backfill_specs):
         backfill = BackfillVisitor(source, spec, partial(canonical_write_spans, spec=spec))
         wrapper.visit(backfill)
