@@ -94,3 +94,8 @@ def test_backfill_message_names_the_legacy_source_and_its_line() -> None:
     [finding] = [f for f in check(ALLOWED).findings if f.path == "app/backfill.py" and f.line == 10]
     assert finding.token == "OperationRun" and finding.column == 21
     assert "legacy source `InventorySyncRun` (line 9)" in finding.message
+
+
+def test_a_source_bound_to_a_name_is_reported_at_its_binding_line() -> None:
+    [finding] = [f for f in check(ALLOWED).findings if f.path == "app/backfill.py" and f.line == 26]
+    assert "legacy source `inventory_sync_runs` through `rows` (line 24)" in finding.message

@@ -63,8 +63,8 @@ class _Unit:
         for sub in _walk(node):
             if isinstance(sub, cst.Name):
                 if sub.value in self.sources:
-                    bound = self.sources[sub.value]
-                    return _Source(bound.token, sub, via=sub.value)
+                    bound = self.sources[sub.value]  # reported where the name was bound
+                    return _Source(bound.token, bound.node, via=sub.value)
                 token = self.spec.legacy_in(sub.value)
             else:
                 content = _string_content(sub)

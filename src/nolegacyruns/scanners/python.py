@@ -16,6 +16,7 @@ from ..backfill.sql import canonical_write_spans
 from ..findings import SourceText
 from ..segments import Role, Segment
 from .base import Lexed
+from .isolation import run_isolated
 from .plaintext import fallback
 from .sql import Piece, embedded_sql
 
@@ -31,14 +32,17 @@ _BRACKETS_OPEN = frozenset("([{")
 _BRACKETS_CLOSE = frozenset(")]}")
 _UNARY = frozenset({"-", "+", "~"})
 _CHAIN_OPERATORS = frozenset(
-    "+ - * / // % ** @ << >> & | ^ < > <= >= == != . and or not is in if else".split()
+    "+ - * / // % ** @ << >> & | ^ < > <= >= == != . and or not is in if else = := lambda".split()
 )
+# A call or subscript right after a name, string or closing bracket is a trailer: `f()()`, `a[0][0]`.
+_TRAILER_AFTER = frozenset({tokenize.NAME, tokenize.STRING, tokenize.NUMBER})
 
 
 def too_hard_to_parse(text: str) -> str | None:
     """Return why libcst must not see this text (it could crash or stall), or None."""
     depth = deepest = chain = unary_run = 0
     previous_was_operator = True
+    previous_kind, previous_string = tokenize.NEWLINE, ""
     try:
         for token in tokenize.generate_tokens(io.StringIO(text).readline):
             kind, string = token.type, token.string
@@ -51,7 +55,9 @@ def too_hard_to_parse(text: str) -> str | None:
                 depth = max(depth - 1, 0)
             if kind == tokenize.NEWLINE or (kind == tokenize.OP and string in ",;"):
                 chain = 0
-            elif string in _CHAIN_OPERATORS and kind in (tokenize.OP, tokenize.NAME):
+            elif (string in _CHAIN_OPERATORS and kind in (tokenize.OP, tokenize.NAME)) or (
+                string in "([" and (previous_kind in _TRAILER_AFTER or previous_string in (")", "]"))
+            ):
                 chain += 1
                 if chain > MAX_OPERATOR_CHAIN:
                     return f"more than {MAX_OPERATOR_CHAIN} operators in one statement at line {token.start[0]}"
@@ -62,6 +68,8 @@ def too_hard_to_parse(text: str) -> str | None:
             elif kind not in (tokenize.NL, tokenize.COMMENT):
                 unary_run = 0
             previous_was_operator = kind == tokenize.OP and string not in _BRACKETS_CLOSE
+            if kind not in (tokenize.NL, tokenize.COMMENT):
+                previous_kind, previous_string = kind, string
     except (tokenize.TokenError, SyntaxError, ValueError):
         return None  # libcst reports the syntax error itself, with a better message
     return None
@@ -195,20 +203,9 @@ def _locate_syntax_error(text: str, error: cst.ParserSyntaxError) -> tuple[int, 
     return max(error.raw_line, 1), message[:120]
 
 
-def scan_python(path: str, text: str, ruleset: RuleSet) -> Lexed:
-    """Scan Python source through libcst; fall back to the plain scan when it cannot parse."""
-    reason = too_hard_to_parse(text)
-    if reason is not None:
-        return fallback(path, text, ruleset, f"not parsed: {reason}")
-    try:
-        module = cst.parse_module(text)
-    except cst.ParserSyntaxError as exc:
-        line, message = _locate_syntax_error(text, exc)
-        source = SourceText(text)
-        offset = source.offset(line, 0) if 1 <= line <= source.line_count else 0
-        return fallback(path, text, ruleset, f"syntax error at line {line}: {message}", offset)
-    except (RecursionError, MemoryError, ValueError) as exc:
-        return fallback(path, text, ruleset, f"libcst could not parse the file ({type(exc).__name__})")
+def _parse_and_collect(path: str, text: str, ruleset: RuleSet) -> Lexed:
+    """Parse with libcst and collect segments and backfill hits; may raise ParserSyntaxError."""
+    module = cst.parse_module(text)
     source = SourceText(text)
     collector = _SegmentCollector(source)
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
@@ -218,3 +215,32 @@ def scan_python(path: str, text: str, ruleset: RuleSet) -> Lexed:
         wrapper.visit(backfill)
         collector.lexed.hits += backfill.hits
     return collector.lexed
+
+
+def _syntax_error_fallback(path: str, text: str, ruleset: RuleSet, error: cst.ParserSyntaxError) -> Lexed:
+    line, message = _locate_syntax_error(text, error)
+    source = SourceText(text)
+    offset = source.offset(line, 0) if 1 <= line <= source.line_count else 0
+    return fallback(path, text, ruleset, f"syntax error at line {line}: {message}", offset)
+
+
+def _parse_or_syntax_error(path: str, text: str, ruleset: RuleSet) -> Lexed:
+    try:
+        return _parse_and_collect(path, text, ruleset)
+    except cst.ParserSyntaxError as error:
+        return _syntax_error_fallback(path, text, ruleset, error)
+
+
+def scan_python(path: str, text: str, ruleset: RuleSet) -> Lexed:
+    """Scan Python source through libcst; fall back to the plain scan when it cannot parse.
+
+    A cheap token pre-screen turns away input known to crash or stall libcst; the parse
+    itself runs isolated, so whatever the pre-screen misses costs only this file.
+    """
+    reason = too_hard_to_parse(text)
+    if reason is not None:
+        return fallback(path, text, ruleset, f"not parsed: {reason}")
+    outcome = run_isolated(partial(_parse_or_syntax_error, path, text, ruleset))
+    if outcome.value is None:
+        return fallback(path, text, ruleset, f"not parsed: {outcome.failure}")
+    return outcome.value
