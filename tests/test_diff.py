@@ -9,7 +9,8 @@ import pytest
 
 from cli_support import invoke
 from helpers import CLEAN_MODULE, LEGACY_MODULE, run_cli, write_files
-from nolegacyruns.diffscope import parse_unified_diff
+from nolegacyruns.diffscope import ChangedLines, parse_unified_diff
+from nolegacyruns.findings import Finding
 
 GIT_ENV = {
     "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com",
@@ -166,3 +167,70 @@ def test_changed_since_in_a_real_subprocess(repo: Path) -> None:
     result = run_cli("check", "--changed-since", "HEAD", cwd=repo)
     assert result.returncode == 1
     assert result.stdout.startswith("app/clean.py:4:")
+
+
+# A change to the legacy source of a backfill, with the target line untouched: NLR101 rests on both lines.
+BACKFILL_CASES = [
+    pytest.param(
+        "database/migrations/m.sql",
+        "INSERT INTO operation_runs (id)\nSELECT id FROM staging;\n",
+        "INSERT INTO operation_runs (id)\nSELECT id FROM inventory_sync_runs;\n",
+        "database/migrations/m.sql:1:13: NLR101",
+        id="sql-source-on-a-later-line",
+    ),
+    pytest.param(
+        "database/migrations/m.py",
+        'legacy = Table("staging", metadata)\n\ndef backfill(conn):\n'
+        '    conn.execute(insert(operation_runs).from_select(["id"], select(legacy.c.id)))\n',
+        'legacy = Table("backup_schedule_runs", metadata)\n\ndef backfill(conn):\n'
+        '    conn.execute(insert(operation_runs).from_select(["id"], select(legacy.c.id)))\n',
+        "database/migrations/m.py:4:25: NLR101",
+        id="python-source-on-an-earlier-line",
+    ),
+]
+ALLOW_LEGACY_IN_MIGRATIONS = '[[allow]]\npaths = ["database/migrations/**"]\nrules = ["NLR001"]\nreason = "cutover"\n'
+
+
+def _committed(tmp_path: Path, files: dict[str, str]) -> Path:
+    write_files(tmp_path, files)
+    _git(tmp_path, "init", "-q", "-b", "main")
+    _git(tmp_path, "add", ".")
+    _git(tmp_path, "commit", "-q", "-m", "start")
+    return tmp_path
+
+
+@pytest.mark.parametrize("how", [pytest.param(["--changed-since", "HEAD"], id="changed-since"), pytest.param(["--diff", "-"], id="diff")])
+@pytest.mark.parametrize(("path", "before", "after", "expected"), BACKFILL_CASES)
+def test_a_change_to_the_legacy_source_line_keeps_the_backfill_finding(
+    tmp_path: Path, how: list[str], path: str, before: str, after: str, expected: str
+) -> None:
+    repo = _committed(tmp_path, {"nolegacyruns.toml": ALLOW_LEGACY_IN_MIGRATIONS, path: before})
+    (repo / path).write_text(after, encoding="utf-8")
+    assert invoke(repo, "check").stdout.startswith(expected)
+    result = invoke(repo, "check", *how, input=_git(repo, "diff"))
+    assert result.exit_code == 1, result.stdout
+    assert result.stdout.startswith(expected)
+
+
+def test_a_change_outside_the_backfill_statement_leaves_it_out(tmp_path: Path) -> None:
+    after = "INSERT INTO operation_runs (id)\nSELECT id FROM inventory_sync_runs;\n"
+    repo = _committed(tmp_path, {"nolegacyruns.toml": ALLOW_LEGACY_IN_MIGRATIONS, "database/m.sql": after})
+    (repo / "database/m.sql").write_text(after + "-- reviewed\n", encoding="utf-8")
+    result = invoke(repo, "check", "--changed-since", "HEAD")
+    assert result.exit_code == 0, result.stdout
+
+
+@pytest.mark.parametrize(
+    ("added", "span_lines", "kept"),
+    [
+        pytest.param({3}, None, False, id="own-lines-only"),
+        pytest.param({3}, (1, 3), True, id="span-reaches-the-change"),
+        pytest.param({4}, (1, 3), False, id="change-after-the-span"),
+        pytest.param({1}, None, True, id="own-line"),
+    ],
+)
+def test_changed_lines_keep_a_finding_whose_span_they_touch(
+    added: set[int], span_lines: tuple[int, int] | None, kept: bool
+) -> None:
+    finding = Finding("a.sql", 1, 13, "NLR101", 1, 27, "m", "operation_runs", span_lines=span_lines)
+    assert ChangedLines({"a.sql": frozenset(added)}).keeps(finding) is kept

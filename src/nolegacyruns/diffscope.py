@@ -111,7 +111,9 @@ class ChangedLines:
         if finding.path in self.whole:
             return True
         added = self.lines.get(finding.path, frozenset())
-        return any(line in added for line in range(finding.line, max(finding.line, finding.end_line) + 1))
+        # A finding may rest on more lines than it marks: an NLR101 write also on its legacy source's line.
+        first, last = finding.span_lines or (finding.line, max(finding.line, finding.end_line))
+        return any(line in added for line in range(first, last + 1))
 
     def restrict(self, relpaths: Iterable[str]) -> list[str]:
         return [path for path in relpaths if self.touches(path)]

@@ -57,6 +57,11 @@ def _finding(relpath: str, source: SourceText, ruleset: RuleSet, hit: Hit, messa
     rule = ruleset.get(hit.rule)
     line, column = source.position(hit.start)
     end_line, end_column = source.position(max(hit.end, hit.start))
+    # A diff that touches only the legacy source of a backfill still changes what the finding says.
+    source_line = dict(hit.details).get("source_line")
+    span_lines = None
+    if source_line is not None:
+        span_lines = (min(line, int(source_line)), max(end_line, int(source_line)))
     return Finding(
         path=relpath,
         line=line,
@@ -68,6 +73,7 @@ def _finding(relpath: str, source: SourceText, ruleset: RuleSet, hit: Hit, messa
         token=hit.token,
         name=rule.name,
         severity=rule.severity,
+        span_lines=span_lines,
     )
 
 

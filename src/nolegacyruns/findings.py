@@ -34,6 +34,8 @@ class Finding:
     severity: Severity = field(default=Severity.ERROR, compare=False)
     fingerprint: str = field(default="", compare=False)
     suppressed_by: str | None = field(default=None, compare=False)
+    # The lines the finding rests on when they reach past its own (NLR101: target and legacy source).
+    span_lines: tuple[int, int] | None = field(default=None, compare=False)
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}:{self.column}: {self.rule} {self.message}"
