@@ -82,3 +82,39 @@ def test_deselecting_with_k_works(legacy: pytest.Pytester) -> None:
 
 def test_in_a_subprocess_through_the_entry_point(legacy: pytest.Pytester) -> None:
     legacy.runpytest_subprocess("--nolegacyruns").assert_outcomes(passed=2, failed=1)
+
+
+@pytest.mark.parametrize(
+    ("config", "routes"),
+    [
+        pytest.param("", {}, id="empty-folder"),
+        pytest.param("", {"logo.png": b"\x89PNG\r\n\x1a\n\x00\x00"}, id="only-a-binary-file"),
+        pytest.param('exclude = ["routes/old.py"]\n', {"old.py": LEGACY_MODULE.encode()}, id="only-an-excluded-file"),
+    ],
+)
+def test_a_configured_path_with_nothing_to_check_does_not_fail(
+    pytester: pytest.Pytester, config: str, routes: dict[str, bytes]
+) -> None:
+    pytester.makefile(".toml", nolegacyruns='paths = ["app", "routes"]\n' + config)
+    pytester.mkdir("app")
+    pytester.mkdir("routes")
+    (pytester.path / "app" / "clean.py").write_text(CLEAN_MODULE, encoding="utf-8")
+    for name, data in routes.items():
+        (pytester.path / "routes" / name).write_bytes(data)
+    pytester.makepyfile(test_app=PASSING_TEST)
+    assert invoke(pytester.path, "check").exit_code == 0
+    result = pytester.runpytest("--nolegacyruns", "-v")
+    result.assert_outcomes(passed=2)
+    result.stdout.fnmatch_lines(["*nolegacyruns[[]app[]] PASSED*"])
+    result.stdout.no_fnmatch_line("*nolegacyruns[[]routes[]]*")
+
+
+def test_a_project_with_nothing_to_check_fails_as_check_does(pytester: pytest.Pytester) -> None:
+    pytester.makefile(".toml", nolegacyruns='paths = ["app", "routes"]\n')
+    pytester.mkdir("app")
+    (pytester.path / "app" / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
+    pytester.makepyfile(test_app=PASSING_TEST)
+    assert invoke(pytester.path, "check").exit_code == 2
+    result = pytester.runpytest("--nolegacyruns", "-v")
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(["*nolegacyruns[[].[]] FAILED*", "*no file to check under paths [[]'app', 'routes'[]]*"])

@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
-from .config import load_config
+from .config import Config, load_config
 from .errors import UsageError
 from .report.text import format_text
-from .runner import Report, baseline_for, run
+from .runner import Report, baseline_for, run, scope_for
 
 OPTION = "--nolegacyruns"
 INI = "nolegacyruns"
@@ -37,11 +37,16 @@ def enabled(config: pytest.Config) -> bool:
     return bool(config.getoption(_DEST) or config.getini(INI))
 
 
+def _targets(config: Config, tree: str | None) -> tuple[list[Path], list[Path]]:
+    """The (folders, files) that check one configured path (None: the whole project)."""
+    target = config.root / tree if tree is not None else config.root
+    return ([target], []) if target.is_dir() else ([], [target])
+
+
 def check_tree(project: Path, tree: str | None) -> Report:
     """Check one configured path of the project at `project` (None: the whole project)."""
     config = load_config(project)
-    target = config.root / tree if tree is not None else config.root
-    folders, files = ([target], []) if target.is_dir() else ([], [target])
+    folders, files = _targets(config, tree)
     return run(config, folders, files, baseline=baseline_for(config, True))
 
 
@@ -71,12 +76,21 @@ class GuardItem(pytest.Item):
 
 
 def _trees(project: Path) -> list[str | None]:
-    """The configured paths that exist; the whole project when none does (its check then says why)."""
+    """The configured paths with a file in scope; the whole project when none has one (its check then says why).
+
+    A path that is missing, empty, or holds only binary, excluded or ignored files gets no item:
+    `check` passes such a path too, as long as the project as a whole has something to check.
+    """
     try:
         config = load_config(project)
     except UsageError:
         return [None]
-    return [p for p in config.paths if (config.root / p).exists()] or [None]
+    trees: list[str | None] = [
+        path
+        for path in config.paths
+        if (config.root / path).exists() and scope_for(config, *_targets(config, path)).files
+    ]
+    return trees or [None]
 
 
 @pytest.hookimpl(tryfirst=True)
