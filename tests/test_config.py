@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from cli_support import invoke
 from helpers import CLEAN_MODULE, LEGACY_MODULE, run_cli, write_files
 from nolegacyruns.cli import main
 from nolegacyruns.config import find_config, load_config
@@ -36,7 +37,7 @@ def _check(root: Path) -> tuple[int, str]:
         ),
         pytest.param(
             "exclude = ['[z-a]']",
-            ["pyproject.toml: tool.nolegacyruns.exclude: invalid glob: bad character range z-a at position"],
+            ["pyproject.toml: tool.nolegacyruns.exclude[0]: invalid glob '[z-a]': bad character range z-a"],
             id="bad-glob",
         ),
         pytest.param(
@@ -193,3 +194,97 @@ def test_pyproject_table_and_allow_entries_load(tmp_path: Path) -> None:
     assert config.allowed_by("NLR001", "app/migrations/0001_drop.py") is not None
     assert config.allowed_by("NLR001", "app/models.py") is None
     assert config.allowed_by("NLR101", "app/migrations/0001_drop.py") is None
+
+
+# A pack that parses, with one problem: the rule it declares is invalid, so it does not load.
+BROKEN_PACK = (
+    "[[rule]]\nid = 'ACME001'\nname = 'bad name'\nmessage = 'm'\ntokens = ['widget_runs']\n"
+    "docs = { what-it-does = 'a', why-is-this-bad = 'b', example = 'c', use-instead = 'd' }\n"
+    "valid = [{ file = 'a.py', code = 'y' }]\ninvalid = [{ file = 'a.py', code = 'widget_runs', expect = ['1:1'] }]\n"
+)
+PACK_PROBLEM = "packs/bad.toml: rule[ACME001].name: expected a kebab-case name"
+
+
+@pytest.mark.parametrize(
+    ("config_text", "pack_text", "expected_lines"),
+    [
+        pytest.param(
+            "exclude = ['[z-a]']\nrule-packs = ['packs/bad.toml']\n",
+            "[[rule]\nid = 'X'",
+            ["nolegacyruns.toml: exclude[0]: invalid glob '[z-a]'", "packs/bad.toml: invalid TOML"],
+            id="bad-glob-and-unparseable-pack",
+        ),
+        pytest.param(
+            "exclude = ['[z-a]']\nselect = ['XYZ1']\n[[allow]]\npaths = ['app/**']\nrules = ['NLR01']\nreason = 'r'\n",
+            None,
+            [
+                "nolegacyruns.toml: exclude[0]: invalid glob '[z-a]'",
+                "nolegacyruns.toml: select: unknown rule 'XYZ1'",
+                "nolegacyruns.toml: allow[0].rules: unknown rule 'NLR01'",
+            ],
+            id="bad-glob-and-unknown-ids",
+        ),
+        pytest.param(
+            "rule-packs = ['packs/bad.toml']\nselect = ['XYZ1', 'ACME001']\n"
+            "[[allow]]\npaths = ['app/**']\nrules = ['NLR01']\nreason = 'r'\n",
+            BROKEN_PACK,
+            [
+                PACK_PROBLEM,
+                "nolegacyruns.toml: select: unknown rule 'XYZ1'",
+                "nolegacyruns.toml: allow[0].rules: unknown rule 'NLR01'",
+            ],
+            id="pack-problem-and-unknown-ids-but-not-the-ids-the-broken-pack-declares",
+        ),
+        pytest.param(
+            "paths = 'app'\nrule-packs = ['packs/bad.toml']\nignore = ['XYZ1']\n",
+            BROKEN_PACK,
+            ["nolegacyruns.toml: paths: expected a list of strings", PACK_PROBLEM, "nolegacyruns.toml: ignore: unknown rule 'XYZ1'"],
+            id="config-pack-and-id-problems",
+        ),
+        pytest.param(
+            "rule-packs = ['packs/bad.toml']\nselect = ['ACME001']\n",
+            "[[rule]\nid = 'ACME001'",
+            ["packs/bad.toml: invalid TOML"],
+            id="an-unparseable-pack-may-define-any-id",
+        ),
+        pytest.param(
+            "rule-packs = ['packs/missing.toml']\nselect = ['ACME001']\n",
+            None,
+            ["nolegacyruns.toml: rule-packs: 'packs/missing.toml' does not exist"],
+            id="a-missing-pack-may-define-any-id",
+        ),
+    ],
+)
+def test_config_pack_and_rule_id_problems_are_reported_together(
+    tmp_path: Path, config_text: str, pack_text: str | None, expected_lines: list[str]
+) -> None:
+    files = {"nolegacyruns.toml": config_text, "app/a.py": CLEAN_MODULE}
+    if pack_text is not None:
+        files["packs/bad.toml"] = pack_text
+    write_files(tmp_path, files)
+    result = invoke(tmp_path, "check")
+    assert result.exit_code == 2, result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == len(expected_lines), lines
+    for line, expected in zip(lines, expected_lines):
+        assert line.startswith(f"nolegacyruns: error: {expected}"), (line, expected)
+
+
+def test_each_bad_glob_is_named_by_its_entry(tmp_path: Path) -> None:
+    write_files(
+        tmp_path,
+        {
+            "nolegacyruns.toml": (
+                "exclude = ['ok', '[z-a]', '!']\n"
+                "[[allow]]\npaths = ['app/**', 'x/[9-0].py']\nrules = ['NLR001']\nreason = 'r'\n"
+            ),
+            "app/a.py": CLEAN_MODULE,
+        },
+    )
+    result = invoke(tmp_path, "check")
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        "nolegacyruns: error: nolegacyruns.toml: exclude[1]: invalid glob '[z-a]': bad character range z-a",
+        "nolegacyruns: error: nolegacyruns.toml: exclude[2]: invalid glob '!': not a valid gitignore-style pattern",
+        "nolegacyruns: error: nolegacyruns.toml: allow[0].paths[1]: invalid glob 'x/[9-0].py': bad character range 9-0",
+    ]

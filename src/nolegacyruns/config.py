@@ -1,7 +1,7 @@
 """Find the project root and load `[tool.nolegacyruns]` (or nolegacyruns.toml), validating every key."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -110,11 +110,19 @@ def _check_relative(fields: FieldReader, key: str, values: tuple[str, ...]) -> N
 
 
 def _compile_globs(fields: FieldReader, key: str, globs: tuple[str, ...]) -> pathspec.GitIgnoreSpec:
-    try:
-        return pathspec.GitIgnoreSpec.from_lines(globs)
-    except (ValueError, TypeError, re.error) as exc:
-        fields.problem(key, f"invalid glob: {exc}")
-        return pathspec.GitIgnoreSpec.from_lines([])
+    """Compile globs one by one, so a problem names its entry; the spec holds the good ones."""
+    good = []
+    for index, glob in enumerate(globs):
+        try:
+            pathspec.GitIgnoreSpec.from_lines([glob])
+        except re.error as exc:
+            # exc.msg, not str(exc): the position str() adds counts into pathspec's regex, not the glob.
+            fields.problem(f"{key}[{index}]", f"invalid glob {glob!r}: {exc.msg}")
+        except (ValueError, TypeError):
+            fields.problem(f"{key}[{index}]", f"invalid glob {glob!r}: not a valid gitignore-style pattern")
+        else:
+            good.append(glob)
+    return pathspec.GitIgnoreSpec.from_lines(good)
 
 
 def _read_allow(fields: FieldReader, key: str) -> tuple[AllowEntry, ...]:
@@ -135,7 +143,10 @@ def _read_allow(fields: FieldReader, key: str) -> tuple[AllowEntry, ...]:
 
 
 def load_config(start: Path) -> Config:
-    """Find and validate the configuration for start; raise UsageError listing every problem."""
+    """Find and validate the configuration for start; raise UsageError listing every problem.
+
+    A config with problems also has its rule packs and rule IDs checked, so one run shows all of them.
+    """
     root, source, table = find_config(start)
     if source is None:
         return Config(root=root)
@@ -152,9 +163,9 @@ def load_config(start: Path) -> Config:
     exclude = fields.strings("exclude")
     _compile_globs(fields, "exclude", exclude)
     rule_packs = fields.strings("rule-packs")
-    for pack in rule_packs:
-        if not (root / pack).exists():
-            fields.problem("rule-packs", f"{pack!r} does not exist (looked for {root / pack})")
+    missing_packs = [pack for pack in rule_packs if not (root / pack).exists()]
+    for pack in missing_packs:
+        fields.problem("rule-packs", f"{pack!r} does not exist (looked for {root / pack})")
     config = Config(
         root=root,
         source=source,
@@ -169,5 +180,22 @@ def load_config(start: Path) -> Config:
         baseline=fields.string("baseline", ".nolegacyruns-baseline.json") or ".nolegacyruns-baseline.json",
     )
     if problems:
-        raise UsageError(problems)
+        raise UsageError(problems + _rule_problems(config, missing_packs))
     return config
+
+
+def _rule_problems(config: Config, missing_packs: list[str]) -> list[str]:
+    """The rule-pack and rule-ID problems of a config that has problems of its own, to report them all at once.
+
+    A missing pack (already reported) might define any rule ID, so with one the IDs are not checked.
+    """
+    from .ruleset import build_ruleset  # ruleset builds on this module
+
+    if missing_packs:
+        kept = tuple(pack for pack in config.rule_packs if pack not in missing_packs)
+        config = replace(config, rule_packs=kept, select=(), ignore=(), allow=())
+    try:
+        build_ruleset(config)
+    except UsageError as error:
+        return error.problems
+    return []

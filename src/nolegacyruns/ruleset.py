@@ -6,10 +6,11 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, TypeVar
 
+from . import _toml
 from .config import Config
 from .errors import UsageError
 from .matching import TokenMatcher, tokens_by_owner
-from .rulepack import IDENTIFIERS, STRINGS, Rule, load_rules, pack_files
+from .rulepack import IDENTIFIERS, STRINGS, Rule, bundled_pack_files, load_rules, pack_files
 from .segments import Role
 
 DIRECTIVE_MARKER = "nolegacyruns"
@@ -119,25 +120,45 @@ def _check_ids(
 
 
 def build_ruleset(config: Config) -> RuleSet:
-    """Load bundled and configured packs, check every rule ID the config names, apply select/ignore."""
+    """Load bundled and configured packs, check every rule ID the config names, apply select/ignore.
+
+    Pack problems and unknown rule IDs are raised together. When a pack has problems, the IDs are
+    checked against every `[[rule]] id` the packs declare, valid rule or not; a pack that cannot be
+    read or parsed might declare any ID, so then no ID is called unknown.
+    """
     extra = []
     for location in config.rule_packs:
         for path in pack_files(config.root / location):
             extra.append((path, _label(config.root, path)))
-    rules = load_rules(extra)
-    known = [rule.id for rule in rules]
     problems: list[str] = []
-    _check_ids(config, "select", config.select, known, problems)
-    _check_ids(config, "ignore", config.ignore, known, problems)
-    for index, entry in enumerate(config.allow):
-        _check_ids(config, f"allow[{index}].rules", sorted(entry.rules), known, problems, exact=True)
+    try:
+        rules = load_rules(extra)
+        known: list[str] | None = [rule.id for rule in rules]
+    except UsageError as error:
+        rules, problems = [], error.problems
+        declared: set[str] = set()
+        for path in [*bundled_pack_files(), *(path for path, _ in extra)]:
+            try:
+                tables = _toml.loads(path.read_text(encoding="utf-8")).get("rule")
+            except (OSError, UnicodeDecodeError, _toml.TOMLDecodeError):
+                known = None
+                break
+            if isinstance(tables, list):
+                declared.update(t["id"] for t in tables if isinstance(t, dict) and isinstance(t.get("id"), str))
+        else:
+            known = sorted(declared)
+    if known is not None:
+        _check_ids(config, "select", config.select, known, problems)
+        _check_ids(config, "ignore", config.ignore, known, problems)
+        for index, entry in enumerate(config.allow):
+            _check_ids(config, f"allow[{index}].rules", sorted(entry.rules), known, problems, exact=True)
     if problems:
         raise UsageError(problems)
     enabled = [
-        rid
-        for rid in known
-        if (not config.select or any(_pattern_matches(p, rid) for p in config.select))
-        and not any(_pattern_matches(p, rid) for p in config.ignore)
+        rule.id
+        for rule in rules
+        if (not config.select or any(_pattern_matches(p, rule.id) for p in config.select))
+        and not any(_pattern_matches(p, rule.id) for p in config.ignore)
     ]
     return RuleSet(rules, enabled)
 
