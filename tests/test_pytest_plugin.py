@@ -64,7 +64,8 @@ def test_a_clean_project_passes(pytester: pytest.Pytester) -> None:
 
 
 def test_the_baseline_is_honoured(legacy: pytest.Pytester) -> None:
-    assert invoke(legacy.path, "baseline").exit_code == 0
+    result = invoke(legacy.path, "baseline")
+    assert result.exit_code == 0, result.output
     legacy.runpytest("--nolegacyruns").assert_outcomes(passed=3)
 
 

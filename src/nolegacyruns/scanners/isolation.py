@@ -14,6 +14,7 @@ import select
 import signal
 import sys
 import time
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
@@ -53,7 +54,8 @@ def _child(work: Callable[[], T], write_end: int) -> None:  # pragma: no cover -
     except _INPUT_FAILURES as exc:
         payload = pickle.dumps(("input", type(exc).__name__))
     except BaseException as exc:  # noqa: BLE001 - reported to the parent as a bug
-        payload = pickle.dumps(("bug", f"{type(exc).__name__}: {exc}"))
+        detail = traceback.format_exc() if os.environ.get("NOLEGACYRUNS_DEBUG") else ""
+        payload = pickle.dumps(("bug", f"{type(exc).__name__}: {exc}\n{detail}".rstrip()))
     with os.fdopen(write_end, "wb") as stream:
         stream.write(payload)
     os._exit(0)
@@ -61,7 +63,7 @@ def _child(work: Callable[[], T], write_end: int) -> None:  # pragma: no cover -
 
 def _read_until(read_end: int, deadline: float) -> bytes | None:
     """Read everything the child writes; None when the deadline passes first."""
-    chunks = []
+    chunks: list[bytes] = []
     while True:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
