@@ -39,6 +39,26 @@ def backfills(path: str, code: str) -> list[tuple[int, int]]:
         pytest.param("INSERT INTO operation_runs /* FROM inventory_sync_runs */ VALUES (1);", [], id="comment-is-prose"),
         pytest.param("INSERT INTO operation_runs_archive SELECT * FROM inventory_sync_runs;", [], id="other-table"),
         pytest.param("INSERT INTO `operation_runs` SELECT * FROM `backup_schedule_runs`;", [(1, 14)], id="backticks"),
+        pytest.param("UPDATE t SET note = E'it\\'s';\nINSERT INTO operation_runs (id) SELECT id FROM inventory_sync_runs;",
+                     [(2, 13)], id="after-an-escape-string"),
+        pytest.param("INSERT INTO operation_runs /* ; */ SELECT * FROM inventory_sync_runs;", [(1, 13)],
+                     id="semicolon-in-a-comment"),
+        pytest.param("SELECT id, type INTO operation_runs FROM inventory_sync_runs;", [(1, 22)], id="select-into"),
+        pytest.param("SELECT * INTO TEMP TABLE public.operation_runs FROM inventory_sync_runs;", [(1, 33)],
+                     id="select-into-temp-table"),
+        pytest.param("SELECT * INTO UNLOGGED operation_runs FROM inventory_sync_runs;", [(1, 24)],
+                     id="select-into-unlogged"),
+        pytest.param("SELECT a, (SELECT max(b) FROM y) INTO operation_runs FROM backup_schedule_runs;", [(1, 39)],
+                     id="select-into-after-a-subquery"),
+        pytest.param("WITH s AS (SELECT * FROM entra_group_sync_runs) SELECT * INTO operation_runs FROM s;", [(1, 63)],
+                     id="cte-select-into"),
+        pytest.param("CREATE FUNCTION f() RETURNS int AS $$ DECLARE n int; BEGIN\n"
+                     "SELECT count(*) INTO n FROM inventory_sync_runs; RETURN n; END $$ LANGUAGE plpgsql;", [],
+                     id="plpgsql-select-into-a-variable"),
+        pytest.param("SELECT count(*) INTO STRICT operation_runs FROM inventory_sync_runs;", [],
+                     id="plpgsql-select-into-strict"),
+        pytest.param("INSERT INTO t SELECT * FROM inventory_sync_runs RETURNING id INTO operation_runs;", [],
+                     id="returning-into-is-not-select-into"),
     ],
 )
 def test_sql_statements(sql: str, expected: list[tuple[int, int]]) -> None:
@@ -53,6 +73,16 @@ def test_sql_statements(sql: str, expected: list[tuple[int, int]]) -> None:
             '                      "FROM inventory_sync_runs"))\n',
             [(2, 36)],
             id="sql-in-concatenated-python-strings",
+        ),
+        pytest.param(
+            'def upgrade(op):\n    op.execute("-- backfill\\nINSERT INTO operation_runs (id) SELECT id FROM inventory_sync_runs")\n',
+            [(2, 42)],
+            id="sql-after-a-line-comment",
+        ),
+        pytest.param(
+            'def upgrade(op):\n    op.execute("/* x */ INSERT INTO operation_runs (id) SELECT id FROM inventory_sync_runs")\n',
+            [(2, 37)],
+            id="sql-after-a-block-comment",
         ),
         pytest.param(
             "def f(s):\n    s.add_all(OperationRun(t=r.t) for r in s.query(BackupScheduleRun))\n",
@@ -97,3 +127,8 @@ def test_backfill_is_reported_even_when_the_legacy_token_rules_are_ignored() -> 
     code = b"INSERT INTO operation_runs SELECT * FROM inventory_sync_runs;"
     result = check_source("database/x.sql", code, ruleset, CONFIG)
     assert [(f.rule, f.column) for f in result.active] == [("NLR101", 13)]
+
+
+def test_php_sql_after_a_comment() -> None:
+    code = '<?php\nDB::statement("-- backfill\\nINSERT INTO operation_runs SELECT * FROM inventory_sync_runs");\n'
+    assert backfills("app/Cutover.php", code) == [(2, 41)]

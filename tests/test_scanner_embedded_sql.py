@@ -45,6 +45,22 @@ from scanner_support import RULESET, found
         ),
         pytest.param('q = f"SELECT * FROM inventory_{kind}sync_runs"\n', [], id="interpolation-does-not-glue"),
         pytest.param('q = "SELECT \'Inventory.Sync\' FROM t"\n', [], id="sql-strings-stay-exact"),
+        pytest.param(
+            'op.execute("-- backfill\\nINSERT INTO t SELECT * FROM Inventory_Sync_Runs")\n',
+            [(1, 54, "NLR001")],
+            id="leading-line-comment",
+        ),
+        pytest.param(
+            'op.execute("/* x */ DELETE FROM Inventory_Sync_Runs")\n', [(1, 33, "NLR001")], id="leading-block-comment"
+        ),
+        pytest.param(
+            'op.execute("""\n    -- one\n    /* two */\n    SELECT * FROM Inventory_Sync_Runs\n""")\n',
+            [(4, 19, "NLR001")],
+            id="comments-on-lines-of-their-own",
+        ),
+        pytest.param('op.execute("-- Inventory_Sync_Runs\\nSELECT 1")\n', [], id="leading-comment-is-prose"),
+        pytest.param('ARGS = "--select Inventory_Sync_Runs"\n', [], id="option-is-not-a-comment-before-sql"),
+        pytest.param('q = "/* x */ Inventory_Sync_Runs"\n', [], id="comment-then-no-statement"),
     ],
 )
 def test_sql_in_python_strings(code: str, expected: list[tuple[int, int, str]]) -> None:
@@ -87,6 +103,14 @@ def test_python_sql_fragment_maps_back_to_the_file() -> None:
             "<?php\n$q = 'select * from Inventory_Sync_Runs';\n", [(2, 21, "NLR001")], id="single-quoted"
         ),
         pytest.param("<?php\n$label = 'Inventory_Sync_Runs';\n", [], id="not-a-statement"),
+        pytest.param(
+            '<?php\nDB::statement("-- backfill\\nDELETE FROM Inventory_Sync_Runs");\n',
+            [(2, 41, "NLR001")],
+            id="leading-line-comment",
+        ),
+        pytest.param(
+            "<?php\n$q = '/* x */ SELECT * FROM Inventory_Sync_Runs';\n", [(2, 29, "NLR001")], id="leading-block-comment"
+        ),
         pytest.param(
             "<?php\n$text = <<<TXT\nInventory_Sync_Runs\nTXT;\n", [], id="heredoc-not-a-statement"
         ),

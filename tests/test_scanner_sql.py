@@ -83,6 +83,44 @@ def test_dialect_by_file_name(path: str, code: str, expected: list[tuple[int, in
     assert found(path, code) == expected
 
 
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        pytest.param(
+            "UPDATE t SET note = E'it\\'s';\n-- inventory_sync_runs\nSELECT * FROM Inventory_Sync_Runs;\n",
+            [(3, 15, "NLR001")],
+            id="escaped-quote-does-not-end-the-string",
+        ),
+        pytest.param("SELECT e'it\\'s' FROM t; -- inventory_sync_runs\n", [], id="lower-case-prefix"),
+        pytest.param("SELECT E'it''s \\'x\\'' FROM t; -- inventory_sync_runs\n", [], id="doubled-and-escaped-quotes"),
+        pytest.param("SELECT E'C:\\\\' FROM t; -- inventory_sync_runs\n", [], id="escaped-backslash-before-the-end"),
+        pytest.param("SELECT E'\\tinventory.sync\\n';\n", [(1, 12, "NLR004")], id="escape-is-not-part-of-a-word"),
+        pytest.param("SELECT U&'d\\0061t' FROM t; -- inventory_sync_runs\n", [], id="unicode-escapes-end-at-a-quote"),
+        pytest.param("SELECT B'1001', X'1F' FROM t; -- inventory_sync_runs\n", [], id="bit-strings"),
+        pytest.param("SELECT 'C:\\' FROM t; -- inventory_sync_runs\n", [], id="plain-string-has-no-escapes"),
+    ],
+)
+def test_escape_strings(code: str, expected: list[tuple[int, int, str]]) -> None:
+    assert found("database/m.sql", code) == expected
+
+
+def test_directive_after_an_escape_string() -> None:
+    code = "UPDATE t SET n = E'it\\'s';\nDROP TABLE inventory_sync_runs; -- nolegacyruns: ignore[NLR001] cutover\n"
+    assert found("database/m.sql", code) == []
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        pytest.param("SELECT 'it\\'s' FROM t; -- inventory_sync_runs\n", [], id="escaped-quote"),
+        pytest.param('SELECT "a\\"b" FROM t; -- inventory_sync_runs\n', [], id="escaped-double-quote"),
+        pytest.param("SELECT '\\tinventory.sync';\n", [(1, 11, "NLR004")], id="escape-is-not-part-of-a-word"),
+    ],
+)
+def test_mysql_backslash_escapes(code: str, expected: list[tuple[int, int, str]]) -> None:
+    assert found("database/m.mysql", code) == expected
+
+
 def test_comments_are_reported_with_scan_comments() -> None:
     code = "-- inventory_sync_runs\nSELECT 1; /* InventorySyncRun */\n"
     assert found("a.sql", code, scan_comments=True) == [(1, 4, "NLR001"), (2, 14, "NLR002")]
@@ -117,6 +155,14 @@ def test_sql_file_is_one_fragment_for_statement_rules() -> None:
     [fragment] = scan_sql("a.sql", text, RULESET).sql_fragments
     assert fragment.text == text
     assert fragment.file_offset(12) == 12
+
+
+def test_a_file_too_large_to_lex_quickly_is_scanned_plainly() -> None:
+    unit = "UPDATE drift_findings SET x = x + 1 WHERE id IN (SELECT id FROM t);\n"
+    code = "-- inventory_sync_runs\n" + unit * (300_000 // len(unit))
+    result = check("database/big.sql", code)
+    assert [(f.line, f.rule) for f in result.active] == [(1, "NLR900"), (1, "NLR001")]
+    assert "too many for the SQL lexer" in result.active[0].message
 
 
 def test_a_lexer_that_raises_falls_back_to_plain_text(monkeypatch: pytest.MonkeyPatch) -> None:

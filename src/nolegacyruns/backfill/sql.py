@@ -1,6 +1,7 @@
 """NLR101 in SQL: one statement that writes the canonical table and names a legacy source anywhere in it.
 
 Writes: `INSERT INTO t`, `MERGE INTO t`, `UPDATE [ONLY] t`, `CREATE [TEMP] TABLE [IF NOT EXISTS] t AS …`,
+`SELECT … INTO [TEMP] [TABLE] t …` (PL/pgSQL's `SELECT … INTO variable` names no canonical table),
 with schema-qualified and quoted names. Unquoted names compare case-insensitively, quoted ones exactly.
 Statements come from the SQL lexer, so comments and string contents never count as names.
 """
@@ -16,18 +17,25 @@ from .spec import BackfillSpec
 
 _CREATE_MODIFIERS = frozenset({"OR", "REPLACE", "TEMP", "TEMPORARY", "UNLOGGED", "GLOBAL", "LOCAL"})
 _QUERY_STARTS = frozenset({"SELECT", "WITH", "TABLE", "VALUES"})
+_INTO_MODIFIERS = frozenset({"TEMP", "TEMPORARY", "UNLOGGED", "GLOBAL", "LOCAL", "TABLE"})
+# Words that end a select list: an INTO after one of them (at the same depth) is not `SELECT … INTO t`.
+_NOT_IN_SELECT_LIST = frozenset({
+    "FROM", "WHERE", "GROUP", "HAVING", "WINDOW", "ORDER", "LIMIT", "OFFSET", "FETCH", "FOR", "RETURNING",
+    "VALUES", "SET", "USING", "INTO", "INSERT", "UPDATE", "DELETE", "MERGE",
+})
 _NAME_JOINERS = frozenset({".", '"."', "`.`", "].[", '".', '."', "`.", ".`", "].", ".["})
 
 
 @dataclass(frozen=True, slots=True)
 class _Word:
-    """An SQL name or keyword, with the text between it and the next word."""
+    """An SQL name or keyword, with the code between it and the next word and its depth in parentheses."""
 
     start: int
     end: int
     text: str
     quoted: bool
     gap_after: str
+    depth: int
 
     @property
     def keyword(self) -> str:
@@ -36,19 +44,27 @@ class _Word:
 
 def _statements(sql: str) -> Iterator[list[_Word]]:
     """Split the lexed SQL into statements at top-level `;` (also inside function bodies)."""
-    segments = sorted(
-        (s for s in sql_lexed(sql, strict=False).segments if s.role in (Role.IDENTIFIER, Role.STRING)),
-        key=lambda s: s.start,
-    )
+    lexed = sorted(sql_lexed(sql, strict=False).segments, key=lambda s: s.start)
+    parts: list[str] = []
+    done = 0
+    for comment in (s for s in lexed if s.role is Role.COMMENT):  # a `;` or `(` in a comment is prose
+        parts += [sql[done:comment.start], " " * (comment.end - comment.start)]
+        done = comment.end
+    code = "".join(parts) + sql[done:]
+    segments = [s for s in lexed if s.role in (Role.IDENTIFIER, Role.STRING)]
     statement: list[_Word] = []
+    depth = 0
     for index, segment in enumerate(segments):
         following = segments[index + 1].start if index + 1 < len(segments) else len(sql)
-        gap = sql[segment.end:following]
+        gap = code[segment.end:following]
         if segment.role is Role.IDENTIFIER:
-            statement.append(_Word(segment.start, segment.end, sql[segment.start:segment.end], not segment.fold_case, gap))
+            word = sql[segment.start:segment.end]
+            statement.append(_Word(segment.start, segment.end, word, not segment.fold_case, gap, depth))
+        depth += gap.count("(") - gap.count(")")
         if ";" in gap:
             yield statement
             statement = []
+            depth = 0
     if statement:
         yield statement
 
@@ -72,6 +88,25 @@ def _write_targets(words: list[_Word]) -> Iterator[int]:
                 yield _qualified_name_end(words, name)
         elif word.keyword == "CREATE":
             yield from _create_table_as(words, index + 1)
+        elif word.keyword == "INTO" and _ends_select_list(words, index):
+            name = index + 1
+            while name < len(words) and words[name].keyword in _INTO_MODIFIERS:
+                name += 1
+            if name < len(words):
+                yield _qualified_name_end(words, name)
+
+
+def _ends_select_list(words: list[_Word], index: int) -> bool:
+    """Does the INTO at `index` follow a select list (`SELECT … INTO t`), not INSERT, MERGE or a clause?"""
+    depth = words[index].depth
+    for word in reversed(words[:index]):
+        if word.depth > depth:
+            continue
+        if word.depth < depth or word.keyword in _NOT_IN_SELECT_LIST:
+            return False
+        if word.keyword == "SELECT":
+            return True
+    return False
 
 
 def _create_table_as(words: list[_Word], index: int) -> Iterator[int]:

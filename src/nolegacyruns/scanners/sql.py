@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from pygments.lexer import Lexer, RegexLexer
+from pygments.lexer import Lexer, RegexLexer, bygroups
 from pygments.lexers.sql import MySqlLexer, PostgresLexer, language_callback
 from pygments.token import Comment, Keyword, Name, String, Text, _TokenType
 
@@ -23,15 +23,18 @@ _DOLLAR_QUOTED = String.Heredoc
 _DOLLAR_TAG = re.compile(r"\$((?:[A-Za-z_]\w*)?)\$")
 # Keywords after which a dollar-quoted string is a function or DO body, not a constant.
 _BODY_AFTER = frozenset({"AS", "DO"})
-# How a string's text must start to be read as SQL.
-_STATEMENT_START = re.compile(r"\s*(?:SELECT|INSERT|UPDATE|DELETE|MERGE|WITH|CREATE|ALTER|DROP)\b", re.IGNORECASE)
+# How a string's text must start to be read as SQL: a statement keyword after blanks and comments.
+_STATEMENT_START = re.compile(
+    r"(?:\s|--[^\n]*\n|/\*(?:(?!\*/).)*\*/)*(?:SELECT|INSERT|UPDATE|DELETE|MERGE|WITH|CREATE|ALTER|DROP)\b",
+    re.IGNORECASE | re.DOTALL,
+)
 _ESCAPE = re.compile(r"\\(.)", re.DOTALL)
 # An interpolation reads as a bind parameter, so statements around it still parse.
 INTERPOLATION = "?"
 
 
 class _SqlLexer(RegexLexer):
-    """PostgreSQL, plus `backticked` and [bracketed] names; a dollar-quoted string is one token."""
+    """PostgreSQL, plus `backticked` and [bracketed] names and E'' escapes; a dollar-quoted string is one token."""
 
     name = "SQL"
     flags = re.IGNORECASE
@@ -43,11 +46,21 @@ class _SqlLexer(RegexLexer):
         (r"`[^`\n]*`", Name.Quoted),
         (r"\[[A-Za-z_][^\]\n]*\]", Name.Quoted),
         (r"(?s)\$((?:[A-Za-z_]\w*)?)\$.*?\$\1\$", _DOLLAR_QUOTED),
+        # E'…' takes backslash escapes (`\'` is a quote); Pygments ends it at the escaped quote.
+        (r"(?<![\w$])(E)(')", bygroups(String.Affix, String.Single), "escape-string"),  # type: ignore[no-untyped-call]
+    ]
+    tokens["escape-string"] = [
+        (r"[^'\\]+", String.Single),
+        (r"(?s)\\.", String.Escape),
+        (r"''", String.Escape),
+        (r"'", String.Single, "#pop"),
     ]
 
 
 def _sql_role(kind: _TokenType) -> tuple[Role, bool] | None:
     """Unquoted names fold case; "quoted", `backticked` and [bracketed] names are exact."""
+    if is_a(kind, String.Escape):
+        return None  # `\t` in E'\tx' or '\tx' (MySQL) is not part of the word after it
     if is_a(kind, Name.Quoted) or is_a(kind, String.Name):
         return Role.IDENTIFIER, False
     if is_a(kind, Name) or is_a(kind, Keyword):
@@ -115,6 +128,12 @@ class Piece:
     escapes: bool = False
 
 
+def _blank_escape(match: re.Match[str]) -> str:
+    """An escape as two characters: a quote stays a quote, a newline ends an SQL `--` comment."""
+    char = match[1]
+    return " " + (char if char in "'\"" else "\n" if char in "nr" else " ")
+
+
 def _join(text: str, pieces: Sequence[Piece | None]) -> SqlFragment:
     """Join string pieces into SQL text; None is an interpolation. Escapes become blanks, same length."""
     parts: list[str] = []
@@ -127,7 +146,7 @@ def _join(text: str, pieces: Sequence[Piece | None]) -> SqlFragment:
             continue
         value = text[piece.start:piece.end]
         if piece.escapes:
-            value = _ESCAPE.sub(lambda m: " " + (m[1] if m[1] in "'\"" else " "), value)
+            value = _ESCAPE.sub(_blank_escape, value)
         table.append((length, piece.start, len(value)))
         parts.append(value)
         length += len(value)
