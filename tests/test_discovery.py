@@ -1,13 +1,14 @@
 """Scope: configured paths, excludes, nested .gitignore files, binaries, and named files."""
 from __future__ import annotations
 
+import codecs
 from pathlib import Path
 
 import pytest
 
 from helpers import LEGACY_MODULE, write_files
 from nolegacyruns.config import load_config
-from nolegacyruns.discovery import BINARY, EXCLUDED, GITIGNORED, OUTSIDE, discover, select_named_files
+from nolegacyruns.discovery import BINARY, EXCLUDED, GITIGNORED, OUTSIDE, discover, is_binary, select_named_files
 
 
 @pytest.fixture
@@ -64,3 +65,47 @@ def test_named_files_are_checked_only_when_in_scope(project: Path) -> None:
 def test_folder_argument_limits_the_scope_below_it(project: Path) -> None:
     scope = discover(load_config(project), [project / "routes"])
     assert scope.files == ["routes/web.py"]
+
+
+def test_a_folder_argument_is_matched_as_a_folder_with_every_folder_above_it(tmp_path: Path) -> None:
+    write_files(
+        tmp_path,
+        {
+            "nolegacyruns.toml": "",
+            "app/.gitignore": "gen/\n!gen/keep.py\n",
+            "app/gen/keep.py": LEGACY_MODULE,
+            "app/gen/deep/keep.py": LEGACY_MODULE,
+        },
+    )
+    config = load_config(tmp_path)
+    assert "app/gen/keep.py" not in discover(config).files
+    for folder in ("app/gen", "app/gen/deep"):
+        scope = discover(config, [tmp_path / folder])
+        assert (scope.files, scope.left_out) == ([], [(folder + "/", GITIGNORED)])
+
+
+def test_a_named_symlink_is_judged_by_its_own_place(tmp_path: Path) -> None:
+    write_files(tmp_path, {"nolegacyruns.toml": "", "lib/real.py": LEGACY_MODULE})
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "link.py").symlink_to("../lib/real.py")
+    config = load_config(tmp_path)
+    assert discover(config).files == ["app/link.py"]
+    assert select_named_files(config, [tmp_path / "app" / "link.py"]).files == ["app/link.py"]
+    assert dict(select_named_files(config, [tmp_path / "lib" / "real.py"]).left_out) == {"lib/real.py": OUTSIDE}
+
+
+@pytest.mark.parametrize(
+    ("head", "binary"),
+    [
+        pytest.param(codecs.BOM_UTF16_LE + "text".encode("utf-16-le"), False, id="utf-16-le"),
+        pytest.param(codecs.BOM_UTF16_BE + "text".encode("utf-16-be"), False, id="utf-16-be"),
+        pytest.param(codecs.BOM_UTF32_LE + "text".encode("utf-32-le"), False, id="utf-32-le"),
+        pytest.param(codecs.BOM_UTF32_BE + "text".encode("utf-32-be"), False, id="utf-32-be"),
+        pytest.param("text".encode("utf-16-le"), True, id="utf-16-without-bom"),
+        pytest.param(b"\x89PNG\r\n\x1a\n\x00\x00", True, id="png"),
+    ],
+)
+def test_nul_bytes_mean_binary_unless_a_utf16_or_utf32_bom_says_text(tmp_path: Path, head: bytes, binary: bool) -> None:
+    path = tmp_path / "file"
+    path.write_bytes(head)
+    assert is_binary(path) is binary

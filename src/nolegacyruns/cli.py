@@ -14,16 +14,18 @@ import click
 from . import __version__
 from .baseline import entry_for, load_baseline, write_baseline
 from .config import load_config
-from .diffscope import changed_lines, git_changed_lines, read_diff
+from .diffscope import ChangedLines, changed_lines, git_changed_lines, read_diff
 from .discovery import OUTSIDE, files_outside_paths
 from .errors import UsageError
 from .report import FORMATS, summary_line
 from .report.file_list import format_file_list
 from .ruleset import build_ruleset
-from .runner import Report, baseline_for, resolve_targets, run, scope_for
+from .runner import Report, Target, baseline_for, resolve_targets, run, scope_for
 from .starter import PYPROJECT, write_starter
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+# Formats whose reports can follow one another; the others are one document each.
+STREAM_FORMATS = frozenset({"text", "github"})
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -70,6 +72,11 @@ def use_color(stream: Any) -> bool:
 @click.version_option(__version__, prog_name="nolegacyruns")
 def main() -> None:
     """Fail when legacy run tables, models, columns, run types or URLs come back."""
+    # A file name that is not valid UTF-8 reaches reports as surrogates; print it escaped, never crash.
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
 
 
 @main.command("check")
@@ -98,45 +105,112 @@ def check_command(
     """Check the project (or the named files and folders) for legacy run tokens.
 
     A folder argument is searched upward for configuration; only in-scope files below it are
-    checked. File arguments (as pre-commit passes them) are checked only when they are in scope;
-    a batch of files with none in scope passes quietly.
+    checked. File arguments (as pre-commit passes them) are checked only when they are in scope
+    of their own project (the nearest configuration above each); a batch of files with none in
+    scope passes quietly. Paths of several projects are checked one project after another.
     """
     if baseline_file is not None and no_baseline:
         raise UsageError("--baseline and --no-baseline exclude each other")
     if diff_file is not None and changed_since is not None:
         raise UsageError("--diff and --changed-since exclude each other")
-    config, folders, files = resolve_targets(list(paths))
+    targets = resolve_targets(list(paths))
+    roots = [target.config.root for target in targets]
+    if len(targets) > 1 and baseline_file is not None:
+        raise UsageError(f"--baseline {baseline_file}: one baseline file serves one project; {_several(roots)}")
     if list_files:
-        scope = scope_for(config, folders, files)
-        outside = [] if folders or files else [(path, OUTSIDE) for path in files_outside_paths(config)]
-        click.echo(format_file_list(scope, scope.left_out + outside, as_json=output_format == "json"), nl=False)
+        _list_files(targets, output_format)
         return
-    changed = None
-    if diff_file is not None:
-        stdin = sys.stdin.buffer.read().decode("utf-8", errors="replace") if diff_file == "-" else None
-        changed = changed_lines(read_diff(diff_file, stdin), config.root, [config.root, Path.cwd()])
-    elif changed_since is not None:
-        changed = git_changed_lines(config.root, changed_since)
+    stdin = sys.stdin.buffer.read().decode("utf-8", errors="replace") if diff_file == "-" else None
     choice: bool | Path = False if no_baseline else (baseline_file or True)
-    report = run(config, folders, files, baseline=baseline_for(config, choice), changed=changed)
-    if files and not folders and not report.results and output_format == "text" and output is None:
-        sys.exit(EXIT_CLEAN)  # a pre-commit batch with nothing in scope: quiet
-    emit(report, output_format, output)
-    sys.exit(report.exit_code)
+    checked = _check_each(targets, choice, lambda root: _changed(root, diff_file, stdin, changed_since))
+    # A pre-commit batch with nothing of a project in scope says nothing about that project.
+    reports = [report for target, report in checked if report.results or not target.named_files_only]
+    if not reports:
+        if output_format == "text" and output is None:
+            sys.exit(EXIT_CLEAN)  # a pre-commit batch with nothing in scope: quiet
+        reports = [checked[0][1]]
+    if len(reports) > 1 and output_format not in STREAM_FORMATS:
+        raise UsageError(f"--format {output_format} writes one document for one project; {_several([r.root for r in reports])}")
+    emit(reports, output_format, output)
+    sys.exit(max(report.exit_code for report in reports))
 
 
-def emit(report: Report, output_format: str, output: Path | None) -> None:
-    """Write the report to the terminal, or to a file with a summary line on the terminal."""
-    if output is None:
-        click.echo(FORMATS[output_format](report, use_color(sys.stdout)), nl=False)
-        return
-    text = FORMATS[output_format](report, False)
+def _changed(root: Path, diff_file: str | None, stdin: str | None, changed_since: str | None) -> ChangedLines | None:
+    """The lines of one project that --diff or --changed-since keeps, or None to keep every line."""
+    if diff_file is not None:
+        return changed_lines(read_diff(diff_file, stdin), root, [root, Path.cwd()])
+    if changed_since is not None:
+        return git_changed_lines(root, changed_since)
+    return None
+
+
+def _check_each(
+    targets: Sequence[Target], choice: bool | Path, changed: Callable[[Path], ChangedLines | None]
+) -> list[tuple[Target, Report]]:
+    """Check each project in turn; the usage problems of all of them are raised together, before any output."""
+    checked, problems = [], []
+    for target in targets:
+        config = target.config
+        try:
+            baseline = baseline_for(config, choice)
+            report = run(config, target.folders, target.files, baseline=baseline, changed=changed(config.root))
+        except UsageError as error:
+            problems += error.problems
+            continue
+        checked.append((target, report))
+    if problems:
+        raise UsageError(list(dict.fromkeys(problems)))
+    return checked
+
+
+def _several(roots: Sequence[Path]) -> str:
+    return f"the paths are in {len(roots)} projects ({', '.join(map(str, roots))}): check each on its own"
+
+
+def _list_files(targets: Sequence[Target], output_format: str) -> None:
+    """Print each project's files in scope and the reasons for the rest."""
+    as_json = output_format == "json"
+    if len(targets) > 1 and as_json:
+        roots = [target.config.root for target in targets]
+        raise UsageError(f"--list-files --format json writes one document for one project; {_several(roots)}")
+    for target in targets:
+        config = target.config
+        scope = scope_for(config, target.folders, target.files)
+        whole = not target.folders and not target.files
+        outside = [(path, OUTSIDE) for path in files_outside_paths(config)] if whole else []
+        if len(targets) > 1:
+            click.echo(project_heading(config.root))
+        click.echo(format_file_list(scope, scope.left_out + outside, as_json=as_json), nl=False)
+
+
+def project_heading(root: Path) -> str:
+    """The line above each project's report when one check covers several projects."""
     try:
-        output.write_text(text, encoding="utf-8")
+        relative = root.relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return f"== project {root}/ =="
+    return f"== project {'.' if relative == '.' else relative}/ =="
+
+
+def emit(reports: Sequence[Report], output_format: str, output: Path | None) -> None:
+    """Write the reports to the terminal, or to a file with a summary line per project on the terminal."""
+    color = use_color(sys.stdout) if output is None else False
+    blocks = []
+    for report in reports:
+        heading = project_heading(report.root) + "\n" if len(reports) > 1 else ""
+        blocks.append(heading + FORMATS[output_format](report, color))
+    text = "\n".join(blocks)  # a blank line between projects
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        # A file name that is not UTF-8 is escaped, not a crash; JSON reads `\udcff` back as the same text.
+        output.write_text(text, encoding="utf-8", errors="backslashreplace")
     except OSError as exc:
         raise UsageError(f"{output}: cannot write the report: {exc.strerror or exc}") from None
-    verdict = "FAILED" if report.failed else "passed"
-    click.echo(f"nolegacyruns {verdict}: {summary_line(report)} Report written to {output}.")
+    for report in reports:
+        verdict = "FAILED" if report.failed else "passed"
+        click.echo(f"nolegacyruns {verdict}: {summary_line(report)} Report written to {output}.")
 
 
 @main.command("baseline")

@@ -1,4 +1,4 @@
-"""Turn file bytes into text: PEP 263 cookies and BOMs for Python, UTF-8 elsewhere; never crash."""
+"""Turn file bytes into text: UTF-16/32 by their BOM, PEP 263 cookies for Python, UTF-8 elsewhere; never crash."""
 from __future__ import annotations
 
 import codecs
@@ -7,16 +7,33 @@ import tokenize
 
 from .segments import Notice
 
+# UTF-32 first: its little-endian BOM begins with UTF-16's. The codecs named read the BOM and drop it.
+_BOM_ENCODINGS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
 
 def _first_bad_line(data: bytes, encoding: str, error: UnicodeDecodeError) -> int:
-    return data[: error.start].count(b"\n") + 1
+    # Counted in the decoded text: in UTF-16 a 0x0A byte is not always a line break.
+    return data[: error.start].decode(encoding, errors="replace").count("\n") + 1
+
+
+def wide_encoding(data: bytes) -> str | None:
+    """The UTF-16 or UTF-32 codec a byte order mark at the start of data names, or None."""
+    return next((encoding for bom, encoding in _BOM_ENCODINGS if data.startswith(bom)), None)
 
 
 def decode(data: bytes, *, python: bool) -> tuple[str, list[Notice]]:
     """Decode file bytes; undecodable bytes become U+FFFD and a notice, not an exception."""
     encoding = "utf-8-sig"
     notices: list[Notice] = []
-    if python:
+    wide = wide_encoding(data)
+    if wide is not None:
+        encoding = wide  # SQL Server scripts and Windows tools write UTF-16 with a BOM
+    elif python:
         try:
             encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
         except SyntaxError as exc:

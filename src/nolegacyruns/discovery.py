@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -10,13 +11,17 @@ from pathlib import Path, PurePosixPath
 import pathspec
 
 from .config import Config
+from .decoding import wide_encoding
+from .errors import UsageError
 
 BINARY_SNIFF_BYTES = 8192
 EXCLUDED = "exclude"
 GITIGNORED = ".gitignore"
 BINARY = "binary"
 OUTSIDE = "outside paths"
-UNREADABLE = "unreadable"
+NOT_REGULAR = "not a regular file"
+BROKEN_SYMLINK = "broken symlink"
+GONE = "no such file"
 _ALWAYS_SKIPPED_DIRS = frozenset({".git", ".hg", ".svn"})
 
 
@@ -30,8 +35,8 @@ class Scope:
 
     @property
     def skipped(self) -> int:
-        """Files under the paths that were found but not scanned (binary or unreadable)."""
-        return sum(1 for _, reason in self.left_out if reason in (BINARY, UNREADABLE))
+        """Files under the paths that were found but not scanned (binary files)."""
+        return sum(1 for _, reason in self.left_out if reason == BINARY)
 
 
 def _compile_lenient(lines: Iterable[str]) -> pathspec.GitIgnoreSpec | None:
@@ -88,12 +93,29 @@ class GitIgnores:
 
 
 def is_binary(path: str | Path) -> bool | None:
-    """True when the file holds a NUL byte near its start; None when it cannot be read."""
+    """True when the file holds a NUL byte near its start and no UTF-16/32 BOM; None when it cannot be read."""
     try:
         with open(path, "rb") as handle:
-            return b"\0" in handle.read(BINARY_SNIFF_BYTES)
+            head = handle.read(BINARY_SNIFF_BYTES)
     except OSError:
         return None
+    # Text in UTF-16 or UTF-32 holds NUL bytes; its byte order mark says it is text all the same.
+    return b"\0" in head and wide_encoding(head) is None
+
+
+def not_a_file(path: str) -> str | None:
+    """Why path is no regular file to read (a FIFO, a device, a broken symlink), or None; never opens it.
+
+    Opening a FIFO blocks until someone writes to it, so the kind is decided from stat alone.
+    """
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return BROKEN_SYMLINK if os.path.islink(path) else GONE
+    except OSError:
+        # A symlink loop (ELOOP) is a broken symlink; anything else is a file the read will report.
+        return BROKEN_SYMLINK if os.path.islink(path) else None
+    return None if stat.S_ISREG(mode) else NOT_REGULAR
 
 
 class _Filter:
@@ -120,14 +142,18 @@ class _Filter:
             return GITIGNORED
         return None
 
-    def reason_for_named_file(self, relpath: PurePosixPath) -> str | None:
-        """Check a file named on the command line, including every folder above it."""
+    def reason_for_named_file(self, relpath: PurePosixPath, is_dir: bool = False) -> str | None:
+        """Check a file (or folder) named on the command line, including every folder above it.
+
+        A folder is matched as a folder (`gen/` ignores it), so a `!gen/keep.py` below an ignored
+        folder stays out, as it does in git and in the walk.
+        """
         if not self.under_paths(relpath):
             return OUTSIDE
         for folder in reversed(relpath.parents):
             if str(folder) != "." and (reason := self.reason_left_out(folder, True)):
                 return reason
-        return self.reason_left_out(relpath, False)
+        return self.reason_left_out(relpath, is_dir)
 
 
 def _walk(root: Path, start: PurePosixPath, keep: _Filter, scope: Scope) -> Iterator[PurePosixPath]:
@@ -155,20 +181,27 @@ def _walk(root: Path, start: PurePosixPath, keep: _Filter, scope: Scope) -> Iter
 
 
 def _admit(root: Path, rel: PurePosixPath, scope: Scope) -> None:
-    binary = is_binary(os.path.join(root, rel))
-    if binary is None:
-        scope.left_out.append((rel.as_posix(), UNREADABLE))
-    elif binary:
-        scope.left_out.append((rel.as_posix(), BINARY))
-    else:
+    """Keep a regular text file; one that cannot be read stays in, so its check fails with the reason."""
+    path = os.path.join(root, rel)
+    reason = not_a_file(path) or (BINARY if is_binary(path) else None)
+    if reason is None:
         scope.files.append(rel.as_posix())
+    else:
+        scope.left_out.append((rel.as_posix(), reason))
+
+
+def _below_root(root: Path, folder: Path) -> PurePosixPath:
+    try:
+        return PurePosixPath(folder.relative_to(root).as_posix())
+    except ValueError:
+        raise UsageError(f"{folder}: not inside the project at {root}; check it on its own") from None
 
 
 def discover(config: Config, under: Iterable[Path] = ()) -> Scope:
     """Find the files in scope below the configured paths (or only below the `under` folders)."""
     scope = Scope(config.root)
     keep = _Filter(config)
-    limits = [PurePosixPath(p.resolve().relative_to(config.root).as_posix()) for p in under]
+    limits = [_below_root(config.root, p.resolve()) for p in under]
     starts: list[PurePosixPath] = []
     for path in keep.paths:
         for limit in limits or [PurePosixPath(".")]:
@@ -178,20 +211,29 @@ def discover(config: Config, under: Iterable[Path] = ()) -> Scope:
                 starts.append(limit)
     for start in dict.fromkeys(starts):
         absolute = config.root / start
-        if absolute.is_file():
+        if absolute.is_dir():
+            if str(start) != "." and (reason := keep.reason_for_named_file(start, is_dir=True)) not in (None, OUTSIDE):
+                scope.left_out.append((start.as_posix() + "/", reason))
+                continue
+            for rel in _walk(config.root, start, keep, scope):
+                _admit(config.root, rel, scope)
+        elif os.path.lexists(absolute):
             reason = keep.reason_for_named_file(start)
             if reason is None:
                 _admit(config.root, start, scope)
             else:
                 scope.left_out.append((start.as_posix(), reason))
-        elif absolute.is_dir():
-            if str(start) != "." and (reason := keep.reason_for_named_file(start)) not in (None, OUTSIDE):
-                scope.left_out.append((start.as_posix() + "/", reason))
-                continue
-            for rel in _walk(config.root, start, keep, scope):
-                _admit(config.root, rel, scope)
     scope.files = sorted(dict.fromkeys(scope.files))
     return scope
+
+
+def named_path(name: Path) -> Path:
+    """The absolute path of a named file, its folder resolved but not the file itself.
+
+    A symlink named on the command line is judged by its own place, as the walk judges it.
+    """
+    absolute = os.path.abspath(name)
+    return Path(os.path.realpath(os.path.dirname(absolute))) / os.path.basename(absolute)
 
 
 def select_named_files(config: Config, names: Iterable[Path]) -> Scope:
@@ -199,14 +241,11 @@ def select_named_files(config: Config, names: Iterable[Path]) -> Scope:
     scope = Scope(config.root)
     keep = _Filter(config)
     for name in names:
-        absolute = name.resolve()
+        absolute = named_path(name)
         try:
             rel = PurePosixPath(absolute.relative_to(config.root).as_posix())
         except ValueError:
             scope.left_out.append((str(name), OUTSIDE))
-            continue
-        if not absolute.is_file():
-            scope.left_out.append((rel.as_posix(), UNREADABLE))
             continue
         reason = keep.reason_for_named_file(rel)
         if reason is None:

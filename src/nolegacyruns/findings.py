@@ -85,7 +85,8 @@ def fingerprint(rule: str, path: str, token: str, line_text: str, occurrence: in
     """Return a fingerprint that survives lines moving: no line numbers, only content."""
     normalised = " ".join(line_text.split())
     key = "\x1f".join((rule, path, token, normalised, str(occurrence)))
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:20]
+    # A path that is not valid UTF-8 holds surrogates (os.fsdecode); they hash as the original bytes.
+    return hashlib.sha256(key.encode("utf-8", errors="surrogateescape")).hexdigest()[:20]
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,6 +1,7 @@
 """Run a check over a project: configuration, scope, per-file checks, one Report."""
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -8,7 +9,7 @@ from pathlib import Path
 from .baseline import Baseline, BaselineEntry, load_baseline
 from .config import Config, load_config
 from .diffscope import ChangedLines
-from .discovery import Scope, discover, select_named_files
+from .discovery import Scope, discover, named_path, select_named_files
 from .engine import check_files
 from .errors import UsageError
 from .findings import FileResult, Finding, Severity
@@ -78,16 +79,70 @@ class Report:
         }
 
 
-def resolve_targets(targets: Sequence[Path], cwd: Path | None = None) -> tuple[Config, list[Path], list[Path]]:
-    """Split command-line targets into (config, folders, files); all must belong to one project."""
+@dataclass(slots=True)
+class Target:
+    """One project's share of the command line: its settings, and the folders and files named in it."""
+
+    config: Config
+    folders: list[Path] = field(default_factory=list)
+    files: list[Path] = field(default_factory=list)
+
+    @property
+    def named_files_only(self) -> bool:
+        return bool(self.files) and not self.folders
+
+
+class _Projects:
+    """The project each named path belongs to: the nearest configuration above it, loaded once per folder."""
+
+    def __init__(self, cwd: Path) -> None:
+        self.cwd = cwd
+        self._configs: dict[Path, Config] = {}
+
+    def config_for(self, folder: Path) -> Config:
+        if folder not in self._configs:
+            self._configs[folder] = load_config(folder)
+        return self._configs[folder]
+
+    def config_for_file(self, path: Path, roots: Iterable[Path]) -> Config:
+        """A file's project; without configuration above it, the enclosing folder argument's or the working folder's."""
+        config = self.config_for(path.parent)
+        if config.source is not None:
+            return config
+        here = self.config_for(self.cwd)
+        enclosing = [root for root in (*roots, here.root) if root in path.parents]
+        if not enclosing:
+            raise UsageError(
+                f"{path}: outside the project at {here.root} and under no nolegacyruns configuration; "
+                "run the check from its project"
+            )
+        return self.config_for(max(enclosing, key=lambda root: len(root.parts)))
+
+
+def resolve_targets(targets: Sequence[Path], cwd: Path | None = None) -> list[Target]:
+    """Group command-line targets by the project each belongs to (its nearest configuration upward), by root.
+
+    With no target, the project of the working folder. A folder with no configuration above it is
+    its own project, as before; a file with none belongs to the folder argument or working folder
+    that holds it.
+    """
     cwd = (cwd or Path.cwd()).resolve()
-    missing = [str(t) for t in targets if not t.exists()]
+    missing = [str(t) for t in targets if not os.path.lexists(t)]
     if missing:
         raise UsageError([f"{name}: no such file or directory" for name in missing])
+    projects = _Projects(cwd)
+    if not targets:
+        return [Target(projects.config_for(cwd))]
+    groups: dict[Path, Target] = {}
     folders = [t.resolve() for t in targets if t.is_dir()]
-    files = [t.resolve() for t in targets if not t.is_dir()]
-    config = load_config(folders[0] if folders else cwd)
-    return config, folders, files
+    for folder in folders:
+        config = projects.config_for(folder)
+        groups.setdefault(config.root, Target(config)).folders.append(folder)
+    for name in (t for t in targets if not t.is_dir()):
+        path = named_path(name)
+        config = projects.config_for_file(path, list(groups))
+        groups.setdefault(config.root, Target(config)).files.append(path)
+    return [groups[root] for root in sorted(groups)]
 
 
 def scope_for(config: Config, folders: Iterable[Path], files: Sequence[Path]) -> Scope:
@@ -103,10 +158,13 @@ def scope_for(config: Config, folders: Iterable[Path], files: Sequence[Path]) ->
     return scope
 
 
-def empty_scope_problem(config: Config) -> str:
+def empty_scope_problem(config: Config, folders: Iterable[Path] = ()) -> str:
+    below = [folder.relative_to(config.root).as_posix() for folder in folders if folder != config.root]
+    where = f" below {', '.join(below)}" if below else ""
+    fix = "`nolegacyruns check --list-files` says why each file is left out" if below else "Set `paths` to your source folders"
     return (
         f"{config.root}: no file to check under paths {list(config.paths)} "
-        f"({config.label}); a guard that checks nothing must not pass. Set `paths` to your source folders."
+        f"({config.label}){where}; a guard that checks nothing must not pass. {fix}."
     )
 
 
@@ -161,7 +219,7 @@ def run(
     scope = scope_for(config, folders, files)
     _leave_out_baselines(config, scope, baseline)
     if not files and not scope.files:
-        raise UsageError(empty_scope_problem(config))
+        raise UsageError(empty_scope_problem(config, (folder.resolve() for folder in folders)))
     if changed is not None:
         scope.files = changed.restrict(scope.files)
     results = check_files(config.root, scope.files, ruleset, config)
@@ -186,9 +244,10 @@ def check(
     `baseline`: True reads the configured baseline file when it exists, False ignores it,
     a path reads that file.
     """
-    config, folders, _ = resolve_targets([Path(root)])
+    [target] = resolve_targets([Path(root)])
+    config = target.config
     named = [Path(f) if Path(f).is_absolute() else config.root / f for f in files]
-    return run(config, [] if named else folders, named, baseline=baseline_for(config, baseline))
+    return run(config, [] if named else target.folders, named, baseline=baseline_for(config, baseline))
 
 
 def baseline_for(config: Config, choice: bool | str | Path) -> Baseline | None:
