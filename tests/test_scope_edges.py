@@ -254,14 +254,7 @@ def _contains_name(text: str, output_format: str) -> bool:
 FORMAT_PARAMS = [
     pytest.param("text", id="text"),
     pytest.param("json", id="json"),
-    pytest.param(
-        "sarif",
-        id="sarif",
-        marks=pytest.mark.xfail(
-            raises=AssertionError,
-            reason="report/sarif.py quotes the URI with errors='strict'; needs quote(path, errors='surrogateescape')",
-        ),
-    ),
+    pytest.param("sarif", id="sarif"),
     pytest.param("github", id="github"),
     pytest.param("junit", id="junit"),
     pytest.param("gitlab", id="gitlab"),

@@ -37,7 +37,7 @@ def _error_issue(path: str, error: str, report: Report) -> dict[str, Any]:
         "description": f"nolegacyruns could not check this file: {error}",
         "categories": ["Bug Risk"],
         "severity": "critical",
-        "fingerprint": hashlib.sha256(f"unreadable\x1f{path}".encode()).hexdigest()[:20],
+        "fingerprint": hashlib.sha256(f"unreadable\x1f{path}".encode("utf-8", "surrogateescape")).hexdigest()[:20],
         "location": {"path": workspace_path(report.root, path, WORKSPACE_VARIABLE), "lines": {"begin": 1}},
     }
 

@@ -40,7 +40,7 @@ def _rule(rule: Rule) -> dict[str, Any]:
 
 
 def _location(path: str, finding: Finding | None = None) -> dict[str, Any]:
-    physical: dict[str, Any] = {"artifactLocation": {"uri": quote(path), "uriBaseId": ROOT_ID}}
+    physical: dict[str, Any] = {"artifactLocation": {"uri": quote(path, errors="surrogateescape"), "uriBaseId": ROOT_ID}}
     if finding is not None:
         physical["region"] = {
             "startLine": finding.line,
