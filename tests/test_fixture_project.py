@@ -1,6 +1,7 @@
 """The fixture project: every finding is exactly where an inline marker says, and nowhere else."""
 from __future__ import annotations
 
+import os
 from collections import Counter
 from pathlib import Path
 
@@ -99,3 +100,15 @@ def test_backfill_message_names_the_legacy_source_and_its_line() -> None:
 def test_a_source_bound_to_a_name_is_reported_at_its_binding_line() -> None:
     [finding] = [f for f in check(ALLOWED).findings if f.path == "app/backfill.py" and f.line == 26]
     assert "legacy source `inventory_sync_runs` through `rows` (line 24)" in finding.message
+
+
+def test_worker_processes_give_the_same_report_as_one_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    from nolegacyruns import engine
+
+    sequential = check(FIXTURE)
+    monkeypatch.setattr(engine, "PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(engine, "_CHUNK", 3)
+    assert engine._worker_count(len(sequential.scope.files)) >= 2 or (os.cpu_count() or 1) == 1
+    parallel = check(FIXTURE)
+    assert [r.findings for r in parallel.results] == [r.findings for r in sequential.results]
+    assert parallel.summary() == sequential.summary()
