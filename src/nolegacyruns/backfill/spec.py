@@ -27,6 +27,11 @@ class BackfillSpec:
     def canonical_names(self) -> frozenset[str]:
         return self.canonical_table_names | self.canonical_model_names
 
+    def may_write_canonical(self, text: str) -> bool:
+        """Cheap pre-check: does the text name a canonical table or model at all (any letter case)?"""
+        lowered = text.lower()
+        return any(name.lower() in lowered for name in self.canonical_names)
+
     def legacy_in(self, text: str, *, fold_case: bool = False) -> str | None:
         """Return the first legacy source token in text, or None."""
         for match in (self.legacy_folded if fold_case else self.legacy).finditer(text):

@@ -211,6 +211,8 @@ def _parse_and_collect(path: str, text: str, ruleset: RuleSet) -> Lexed:
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
     wrapper.visit(collector)
     for spec in ruleset.derived("backfill", backfill_specs):
+        if not spec.may_write_canonical(text):
+            continue  # no canonical name in the file: nothing can be written, skip the walk
         backfill = BackfillVisitor(source, spec, partial(canonical_write_spans, spec=spec))
         wrapper.visit(backfill)
         collector.lexed.hits += backfill.hits
