@@ -132,3 +132,13 @@ def test_backfill_is_reported_even_when_the_legacy_token_rules_are_ignored() -> 
 def test_php_sql_after_a_comment() -> None:
     code = '<?php\nDB::statement("-- backfill\\nINSERT INTO operation_runs SELECT * FROM inventory_sync_runs");\n'
     assert backfills("app/Cutover.php", code) == [(2, 41)]
+
+
+def test_sql_files_are_lexed_once_for_tokens_and_backfills(monkeypatch: pytest.MonkeyPatch) -> None:
+    from nolegacyruns.backfill import sql as backfill_sql
+
+    def lexed_again(*args: object, **kwargs: object) -> None:
+        raise AssertionError("NLR101 lexed SQL the scanner had already lexed")
+
+    monkeypatch.setattr(backfill_sql, "sql_lexed", lexed_again)
+    assert backfills("database/x.sql", "INSERT INTO operation_runs SELECT * FROM inventory_sync_runs;") == [(1, 13)]

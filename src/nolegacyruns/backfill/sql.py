@@ -7,12 +7,12 @@ Statements come from the SQL lexer, so comments and string contents never count 
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from ..scanners.base import Hit, SqlFragment
 from ..scanners.sql import sql_lexed
-from ..segments import Role
+from ..segments import Role, Segment
 from .spec import BackfillSpec
 
 _CREATE_MODIFIERS = frozenset({"OR", "REPLACE", "TEMP", "TEMPORARY", "UNLOGGED", "GLOBAL", "LOCAL"})
@@ -42,9 +42,11 @@ class _Word:
         return "" if self.quoted else self.text.upper()
 
 
-def _statements(sql: str) -> Iterator[list[_Word]]:
+def _statements(sql: str, segments: Iterable[Segment] | None = None) -> Iterator[list[_Word]]:
     """Split the lexed SQL into statements at top-level `;` (also inside function bodies)."""
-    lexed = sorted(sql_lexed(sql, strict=False).segments, key=lambda s: s.start)
+    if segments is None:
+        segments = sql_lexed(sql, strict=False).segments
+    lexed = sorted(segments, key=lambda s: s.start)
     parts: list[str] = []
     done = 0
     for comment in (s for s in lexed if s.role is Role.COMMENT):  # a `;` or `(` in a comment is prose
@@ -131,10 +133,12 @@ def _is_canonical(word: _Word, spec: BackfillSpec) -> bool:
     return word.text.lower() in {name.lower() for name in spec.canonical_table_names}
 
 
-def canonical_writes(sql: str, spec: BackfillSpec) -> list[tuple[int, int, str, str | None, int]]:
+def canonical_writes(
+    sql: str, spec: BackfillSpec, segments: Iterable[Segment] | None = None
+) -> list[tuple[int, int, str, str | None, int]]:
     """Return (start, end, target, legacy source or None, source offset) per write to the canonical table."""
     writes = []
-    for words in _statements(sql):
+    for words in _statements(sql, segments):
         for target_index in _write_targets(words):
             target = words[target_index]
             if not _is_canonical(target, spec):
@@ -158,7 +162,7 @@ def canonical_write_spans(sql: str, spec: BackfillSpec) -> list[tuple[int, int, 
 def sql_backfill_hits(fragment: SqlFragment, spec: BackfillSpec, line_of: Callable[[int], int]) -> list[Hit]:
     """NLR101 hits for one SQL fragment, at file offsets."""
     hits = []
-    for start, end, target, source, source_at in canonical_writes(fragment.text, spec):
+    for start, end, target, source, source_at in canonical_writes(fragment.text, spec, fragment.segments):
         if source is None:
             continue
         file_start, file_end = fragment.file_offset(start), fragment.file_offset(end)

@@ -28,11 +28,13 @@ class SqlFragment:
     """SQL found in a file: a whole SQL file, or what a string literal holds.
 
     `text` is the SQL as written (interpolations read as `?`); `pieces` are the runs of it
-    copied verbatim from the file, as (offset in text, offset in file, length).
+    copied verbatim from the file, as (offset in text, offset in file, length); `segments`
+    are the SQL lexer's spans of `text` when the scanner already lexed it (None: not lexed).
     """
 
     text: str
     pieces: tuple[tuple[int, int, int], ...]
+    segments: tuple[Segment, ...] | None = None
 
     def file_offset(self, position: int) -> int:
         """Map an offset in `text` to the file; inside an interpolation, where the piece before it ends."""

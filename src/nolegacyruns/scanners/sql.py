@@ -4,7 +4,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from pygments.lexer import Lexer, RegexLexer, bygroups
@@ -114,8 +114,16 @@ def _dialect(path: str) -> type[Lexer]:
 
 def scan_sql(path: str, text: str, ruleset: RuleSet) -> Lexed:
     """Scan an SQL file; a file the lexer chokes on is scanned plainly, with NLR900."""
-    lexed = lexed_or_fallback(path, text, ruleset, lambda: sql_lexed(text, dialect=_dialect(path)))
-    lexed.sql_fragments.append(SqlFragment(text, ((0, 0, len(text)),)))
+    lexed_as_sql: list[Lexed] = []
+
+    def read_as_sql() -> Lexed:
+        lexed_as_sql.append(sql_lexed(text, dialect=_dialect(path)))
+        return lexed_as_sql[0]
+
+    lexed = lexed_or_fallback(path, text, ruleset, read_as_sql)
+    # Statement rules (NLR101) reuse the lexer's spans; after a fallback they lex leniently themselves.
+    segments = tuple(lexed_as_sql[0].segments) if lexed_as_sql else None
+    lexed.sql_fragments.append(SqlFragment(text, ((0, 0, len(text)),), segments))
     return lexed
 
 
@@ -176,9 +184,10 @@ def embedded_sql(text: str, pieces: Sequence[Piece | None]) -> Lexed:
     fragment = _join(text, pieces)
     if not _STATEMENT_START.match(fragment.text):
         return Lexed()
-    result = Lexed(sql_fragments=[fragment])
+    sql_segments = tuple(sql_lexed(fragment.text, strict=False).segments)
+    result = Lexed(sql_fragments=[replace(fragment, segments=sql_segments)])
     starts = [piece[0] for piece in fragment.pieces]
-    for segment in sql_lexed(fragment.text, strict=False).segments:
+    for segment in sql_segments:
         if segment.role in (Role.IDENTIFIER, Role.STRING):
             result.segments += _map_back(segment, fragment, starts)
     return result
