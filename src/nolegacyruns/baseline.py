@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import UsageError
-from .findings import Finding
+from .findings import Finding, normalise_line
 from .sourcefile import line_of
 
 BASELINE_VERSION = 1
@@ -36,7 +36,7 @@ class BaselineEntry:
 
 def entry_for(finding: Finding, root: Path) -> BaselineEntry:
     """Record a finding; the line text is normalised as the fingerprint normalises it."""
-    text = " ".join(line_of(root / finding.path, finding.line).split())
+    text = normalise_line(line_of(root / finding.path, finding.line))
     return BaselineEntry(finding.path, finding.rule, finding.fingerprint, finding.token, text)
 
 

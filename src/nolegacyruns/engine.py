@@ -9,11 +9,11 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
+from .backfill.spec import backfill_specs
 from .config import Config
 from .decoding import decode
-from .backfill.spec import backfill_specs
 from .filekinds import PYTHON, kind_of
-from .findings import FileResult, Finding, SourceText, fingerprint
+from .findings import FileResult, Finding, SourceText, fingerprint, normalise_line
 from .ruleset import RuleSet
 from .scanners import Hit, Lexed, scanner_for
 from .segments import Role
@@ -134,7 +134,7 @@ def _with_fingerprints(findings: list[Finding], source: SourceText) -> list[Find
     seen: Counter[tuple[str, str, str]] = Counter()
     result = []
     for finding in sorted(findings):
-        line_text = " ".join(source.line_text(finding.line).split())
+        line_text = normalise_line(source.line_text(finding.line))
         key = (finding.rule, finding.token, line_text)
         result.append(replace(finding, fingerprint=fingerprint(finding.rule, finding.path, finding.token, line_text, seen[key])))
         seen[key] += 1

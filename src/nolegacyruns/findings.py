@@ -81,9 +81,14 @@ class SourceText:
         return len(self._line_starts)
 
 
+def normalise_line(line_text: str) -> str:
+    """A line's text as fingerprints and baselines compare it: whitespace runs folded to one space."""
+    return " ".join(line_text.split())
+
+
 def fingerprint(rule: str, path: str, token: str, line_text: str, occurrence: int) -> str:
     """Return a fingerprint that survives lines moving: no line numbers, only content."""
-    normalised = " ".join(line_text.split())
+    normalised = normalise_line(line_text)
     key = "\x1f".join((rule, path, token, normalised, str(occurrence)))
     # A path that is not valid UTF-8 holds surrogates (os.fsdecode); they hash as the original bytes.
     return hashlib.sha256(key.encode("utf-8", errors="surrogateescape")).hexdigest()[:20]

@@ -50,7 +50,6 @@ class TokenMatcher:
         # Longest first, so `InventorySyncRuns` wins over `InventorySyncRun`.
         ordered = sorted(self._owner, key=lambda t: (-len(t), t))
         self._regex = re.compile("|".join(token_pattern(t) for t in ordered)) if ordered else None
-        self._tokens = tuple(ordered)
 
     def __bool__(self) -> bool:
         return self._regex is not None
@@ -63,10 +62,6 @@ class TokenMatcher:
         haystack = fold_ascii(piece) if self._fold_case else piece
         for m in self._regex.finditer(haystack):
             yield Match(start + m.start(), start + m.end(), piece[m.start():m.end()], self._owner[m.group()])
-
-    def may_occur_in(self, folded_text: str) -> bool:
-        """Cheap pre-check on ASCII-folded text: could any token occur at all?"""
-        return any(fold_ascii(t) in folded_text for t in self._tokens)
 
 
 def tokens_by_owner(pairs: Iterable[tuple[str, Iterable[str]]]) -> dict[str, str]:
