@@ -10,7 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from app.db import findings, inventory_items, tenants, utc, utc_or_none
+from app.db import findings, inventory_items, is_id, tenants, utc, utc_or_none
 
 __all__ = ["Finding", "InventoryItem", "get_finding", "get_inventory_item", "tenant_workspace"]
 
@@ -66,6 +66,8 @@ FINDINGS_WITH_WORKSPACE = sa.select(findings, tenants.c.workspace_id).join(
 
 def get_finding(engine: Engine, finding_id: int) -> Finding | None:
     """Return the finding with *finding_id* and its workspace, or None."""
+    if not is_id(finding_id):
+        return None
     with engine.connect() as connection:
         row = connection.execute(FINDINGS_WITH_WORKSPACE.where(findings.c.id == finding_id)).one_or_none()
     return Finding.from_row(row) if row is not None else None
@@ -73,6 +75,8 @@ def get_finding(engine: Engine, finding_id: int) -> Finding | None:
 
 def get_inventory_item(engine: Engine, item_id: int) -> InventoryItem | None:
     """Return the inventory item with *item_id* and its workspace, or None."""
+    if not is_id(item_id):
+        return None
     statement = (
         sa.select(inventory_items, tenants.c.workspace_id)
         .join(tenants, tenants.c.id == inventory_items.c.tenant_id)

@@ -10,7 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from app.db import dialect_insert, operation_runs, utc, utc_or_none, utcnow
+from app.db import dialect_insert, is_id, operation_runs, utc, utc_or_none, utcnow
 from app.run_types import RunOutcome, RunStatus, RunType, parse_run_type
 
 __all__ = ["COMPLETION_OUTCOMES", "InvalidTransition", "Run", "RunFilter", "RunPage", "RunStore"]
@@ -241,6 +241,8 @@ class RunStore:
 
     def get(self, run_id: int) -> Run | None:
         """Return the run with *run_id*, or None."""
+        if not is_id(run_id):
+            return None
         with self.engine.connect() as connection:
             row = connection.execute(sa.select(operation_runs).where(operation_runs.c.id == run_id)).one_or_none()
         return Run.from_row(row) if row is not None else None

@@ -10,13 +10,13 @@ from starlette.convertors import Convertor, register_url_convertor
 from starlette.routing import Route
 
 from app.web import views
-from app.web.listing import MAX_ID
+from app.db import MAX_ID
 
 __all__ = ["routes"]
 
 
 class RecordIdConvertor(Convertor[int]):
-    """A positive id of at most MAX_ID; a longer number matches no route."""
+    """A positive number as long as MAX_ID; a longer one matches no route, a larger one finds no record."""
 
     regex = f"[1-9][0-9]{{0,{len(str(MAX_ID)) - 1}}}"
 

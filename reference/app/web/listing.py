@@ -7,16 +7,17 @@ from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urlencode
 
+from app.db import MAX_ID
 from app.run_types import RunStatus, RunType, parse_run_type
 from app.runs import RunFilter
 
-__all__ = ["DEFAULT_PER_PAGE", "MAX_ID", "MAX_PER_PAGE", "Listing", "ListingError"]
+__all__ = ["DEFAULT_PER_PAGE", "MAX_PER_PAGE", "Listing", "ListingError"]
 
 DEFAULT_PER_PAGE = 25
 MAX_PER_PAGE = 100
 MAX_PAGE = 1_000_000
-# Ids of up to 18 digits fit a signed 64-bit integer on both engines; a longer number names nothing.
-MAX_ID = 10**18 - 1
+# A tenant number longer than this names no tenant; it is not even read as a number.
+MAX_ID_DIGITS = len(str(MAX_ID))
 
 
 class ListingError(ValueError):
@@ -44,7 +45,7 @@ class Listing:
         return cls(
             type=type,
             status=status,
-            tenant_id=_number(params, "tenant", MAX_ID),
+            tenant_id=_tenant(params),
             page=_number(params, "page", MAX_PAGE) or 1,
             per_page=_number(params, "per_page", MAX_PER_PAGE) or DEFAULT_PER_PAGE,
         )
@@ -64,6 +65,14 @@ class Listing:
             "per_page": listing.per_page if listing.per_page != DEFAULT_PER_PAGE else None,
         }
         return urlencode({key: value for key, value in params.items() if value is not None})
+
+
+def _tenant(params: Mapping[str, str]) -> int | None:
+    """Return the tenant filter; a number too large for an id is kept, to find no tenant (404)."""
+    raw = params.get("tenant")
+    if raw and raw.isascii() and raw.isdigit() and len(raw) > MAX_ID_DIGITS:
+        return MAX_ID + 1
+    return _number(params, "tenant", MAX_ID + 1)
 
 
 def _number(params: Mapping[str, str], key: str, high: int) -> int | None:
