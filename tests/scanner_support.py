@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from nolegacyruns.config import Config
-from nolegacyruns.engine import check_source
+from nolegacyruns.config.loading import Config
+from nolegacyruns.scan.engine import check_source
 from nolegacyruns.findings import FileResult
-from nolegacyruns.rulepack import load_rules
-from nolegacyruns.ruleset import RuleSet
+from nolegacyruns.rules.pack import load_rules
+from nolegacyruns.rules.ruleset import RuleSet
 
 RULESET = RuleSet(load_rules())
 

@@ -5,10 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from nolegacyruns.config import Config
-from nolegacyruns.engine import check_source
-from nolegacyruns.rulepack import load_rules
-from nolegacyruns.ruleset import RuleSet
+from nolegacyruns.config.loading import Config
+from nolegacyruns.scan.engine import check_source
+from nolegacyruns.rules.pack import load_rules
+from nolegacyruns.rules.ruleset import RuleSet
 
 RULESET = RuleSet(load_rules())
 CONFIG = Config(root=Path("/nonexistent"))
@@ -135,7 +135,7 @@ def test_php_sql_after_a_comment() -> None:
 
 
 def test_sql_files_are_lexed_once_for_tokens_and_backfills(monkeypatch: pytest.MonkeyPatch) -> None:
-    from nolegacyruns.backfill import sql as backfill_sql
+    from nolegacyruns.scan.analyzers import sql as backfill_sql
 
     def lexed_again(*args: object, **kwargs: object) -> None:
         raise AssertionError("NLR101 lexed SQL the scanner had already lexed")

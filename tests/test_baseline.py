@@ -9,7 +9,7 @@ import pytest
 from cli_support import invoke
 from helpers import CLEAN_MODULE, LEGACY_MODULE, run_cli, write_files
 from nolegacyruns import check
-from nolegacyruns.baseline import Baseline, BaselineEntry, dumps, parse_baseline
+from nolegacyruns.report.baseline import Baseline, BaselineEntry, dumps, parse_baseline
 
 BASELINE = ".nolegacyruns-baseline.json"
 JOBS = 'from app.db import text\n\nrows = text("SELECT * FROM inventory_sync_runs")\nTYPE = "backup_schedule.run"\n'

@@ -8,8 +8,9 @@ import pytest
 from click.testing import CliRunner
 
 from helpers import CLEAN_MODULE, LEGACY_MODULE, run_cli, write_files
-from nolegacyruns import cli, engine
-from nolegacyruns.rulepack import DOC_SECTIONS, load_rules
+from nolegacyruns import cli
+from nolegacyruns.scan import engine
+from nolegacyruns.rules.pack import DOC_SECTIONS, load_rules
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 from cli_support import invoke
 from helpers import CLEAN_MODULE, LEGACY_MODULE, run_cli, write_files
 from nolegacyruns.cli import main
-from nolegacyruns.config import find_config, load_config
+from nolegacyruns.config.loading import find_config, load_config
 
 
 def _check(root: Path) -> tuple[int, str]:

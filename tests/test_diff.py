@@ -9,7 +9,7 @@ import pytest
 
 from cli_support import invoke
 from helpers import CLEAN_MODULE, LEGACY_MODULE, run_cli, write_files
-from nolegacyruns.diffscope import ChangedLines, parse_unified_diff
+from nolegacyruns.scope.diff import ChangedLines, parse_unified_diff
 from nolegacyruns.findings import Finding
 
 GIT_ENV = {

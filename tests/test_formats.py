@@ -12,10 +12,10 @@ import pytest
 from cli_support import FIXTURE, invoke
 from helpers import LEGACY_MODULE, run_cli, write_files
 from nolegacyruns import Report, check, load_config
-from nolegacyruns.discovery import Scope
+from nolegacyruns.scope.discovery import Scope
 from nolegacyruns.findings import FileResult, Severity
 from nolegacyruns.report import FORMATS
-from nolegacyruns.ruleset import build_ruleset
+from nolegacyruns.config.selection import build_ruleset
 from nolegacyruns.report.github import escape_data, escape_property
 
 # The workflow-command syntax GitHub documents: ::command prop=value,…::message, with

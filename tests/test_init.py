@@ -8,7 +8,7 @@ import pytest
 from cli_support import invoke
 from helpers import run_cli, write_files
 from nolegacyruns import load_config
-from nolegacyruns.starter import starter_text
+from nolegacyruns.config.starter import starter_text
 
 PYPROJECT = '[project]\nname = "demo"\nversion = "1.0"\n'
 

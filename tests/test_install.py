@@ -34,7 +34,7 @@ def test_installed_wheel_checks_a_project_with_the_bundled_pack(tmp_path: Path) 
     assert explain.returncode == 0 and "## Use instead" in explain.stdout
     # The packs came from inside the installed package, not from this checkout.
     where = subprocess.run(
-        [str(python), "-c", "from nolegacyruns.rulepack import bundled_pack_files as f; print(f()[0])"],
+        [str(python), "-c", "from nolegacyruns.rules.pack import bundled_pack_files as f; print(f()[0])"],
         capture_output=True, text=True, cwd=project,
     )
     assert "_bundled_rules" in where.stdout and str(REPOSITORY) not in where.stdout

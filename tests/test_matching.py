@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from nolegacyruns.matching import TokenMatcher
+from nolegacyruns.rules.matching import TokenMatcher
 
 TOKENS = {
     "InventorySyncRun": "NLR002",
@@ -49,8 +49,8 @@ def test_matching_inside_a_span_uses_the_span_edges() -> None:
 
 
 def test_prefilter_anchors_cover_every_token_of_every_rule_in_any_case() -> None:
-    from nolegacyruns.rulepack import load_rules
-    from nolegacyruns.ruleset import RuleSet, anchors_for, covering_grams
+    from nolegacyruns.rules.pack import load_rules
+    from nolegacyruns.rules.ruleset import RuleSet, anchors_for, covering_grams
 
     ruleset = RuleSet(load_rules())
     for rule in ruleset.all_rules.values():

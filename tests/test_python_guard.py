@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from helpers import run_cli, write_files
-from nolegacyruns.scanners import isolation
-from nolegacyruns.scanners.isolation import IsolatedBug, run_isolated
+from nolegacyruns.scan import isolation
+from nolegacyruns.scan.isolation import IsolatedBug, run_isolated
 
 TOKEN_LINE = 'x = "inventory_sync_runs"\n'
 
@@ -85,7 +85,7 @@ def test_isolated_value_comes_back_and_a_bug_is_still_a_bug() -> None:
 
 def test_a_parser_crash_falls_back_to_the_plain_scan(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from nolegacyruns import check
-    from nolegacyruns.scanners import python as python_scanner
+    from nolegacyruns.scan.scanners import python as python_scanner
 
     monkeypatch.setattr(python_scanner.cst, "parse_module", lambda text: _segfault())
     write_files(tmp_path, {"nolegacyruns.toml": "", "app/a.py": TOKEN_LINE})

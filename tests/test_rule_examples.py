@@ -5,10 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from nolegacyruns.config import Config
-from nolegacyruns.engine import check_source
-from nolegacyruns.rulepack import DOC_SECTIONS, Rule, load_rules
-from nolegacyruns.ruleset import RuleSet
+from nolegacyruns.config.loading import Config
+from nolegacyruns.scan.engine import check_source
+from nolegacyruns.rules.pack import DOC_SECTIONS, Rule, load_rules
+from nolegacyruns.rules.ruleset import RuleSet
 
 RULES = load_rules()
 RULESET = RuleSet(RULES)

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from nolegacyruns.scanners.php import scan_php
-from nolegacyruns.scanners.python import scan_python
+from nolegacyruns.scan.scanners.php import scan_php
+from nolegacyruns.scan.scanners.python import scan_python
 from scanner_support import RULESET, found
 
 

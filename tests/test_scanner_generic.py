@@ -64,7 +64,7 @@ def test_a_lexer_that_raises_chokes(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_a_file_too_large_to_lex_is_scanned_plainly(monkeypatch: pytest.MonkeyPatch) -> None:
-    from nolegacyruns.scanners import pygments_lexed
+    from nolegacyruns.scan.scanners import pygments_lexed
 
     monkeypatch.setattr(pygments_lexed, "MAX_LEXED_CHARS", 10)
     result = check("r/a.js", "// a comment that names inventory_sync_runs\n")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from nolegacyruns.scanners.sql import scan_sql
+from nolegacyruns.scan.scanners.sql import scan_sql
 from scanner_support import RULESET, check, found
 
 
@@ -166,7 +166,7 @@ def test_a_file_too_large_to_lex_quickly_is_scanned_plainly() -> None:
 
 
 def test_a_lexer_that_raises_falls_back_to_plain_text(monkeypatch: pytest.MonkeyPatch) -> None:
-    from nolegacyruns.scanners import sql
+    from nolegacyruns.scan.scanners import sql
 
     def broken(self: object, text: str) -> None:
         raise RuntimeError("lexer bug")

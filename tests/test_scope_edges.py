@@ -17,7 +17,7 @@ import pytest
 from cli_support import invoke
 from helpers import CLEAN_MODULE, LEGACY_MODULE, write_files
 from nolegacyruns import check
-from nolegacyruns.decoding import decode
+from nolegacyruns.scan.decoding import decode
 from nolegacyruns.findings import fingerprint
 
 LEGACY_LINE = "app/legacy.py:3:10: NLR001 legacy run table `inventory_sync_runs`"

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from .config import Config, load_config  # noqa: E402
+from .api import check
+from .config.loading import Config, load_config  # noqa: E402
 from .errors import UsageError  # noqa: E402
 from .findings import FileResult, Finding, Severity  # noqa: E402
-from .runner import Report, check  # noqa: E402
+from .report.model import Report  # noqa: E402
 
 __all__ = ["Config", "FileResult", "Finding", "Report", "Severity", "UsageError", "check", "load_config", "__version__"]

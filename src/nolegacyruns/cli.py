@@ -12,16 +12,17 @@ from typing import Any, TypeVar
 import click
 
 from . import __version__
-from .baseline import entry_for, load_baseline, write_baseline
-from .config import load_config
-from .diffscope import ChangedLines, changed_lines, git_changed_lines, read_diff
-from .discovery import OUTSIDE, files_outside_paths
+from .api import Target, baseline_for, resolve_targets, run, scope_for
+from .config.loading import load_config
+from .config.selection import build_ruleset
+from .config.starter import PYPROJECT, write_starter
 from .errors import UsageError
 from .report import FORMATS, summary_line
+from .report.baseline import entry_for, load_baseline, write_baseline
 from .report.file_list import format_file_list
-from .ruleset import build_ruleset
-from .runner import Report, Target, baseline_for, resolve_targets, run, scope_for
-from .starter import PYPROJECT, write_starter
+from .report.model import Report
+from .scope.diff import ChangedLines, changed_lines, git_changed_lines, read_diff
+from .scope.discovery import OUTSIDE, files_outside_paths
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 # Formats whose reports can follow one another; the others are one document each.

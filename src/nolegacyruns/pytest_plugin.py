@@ -10,10 +10,11 @@ from typing import Any
 
 import pytest
 
-from .config import Config, load_config
+from .api import baseline_for, run, scope_for
+from .config.loading import Config, load_config
 from .errors import UsageError
+from .report.model import Report
 from .report.text import format_text
-from .runner import Report, baseline_for, run, scope_for
 
 OPTION = "--nolegacyruns"
 INI = "nolegacyruns"

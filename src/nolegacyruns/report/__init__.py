@@ -12,7 +12,7 @@ from .sarif import format_sarif
 from .text import format_text, summary_line
 
 if TYPE_CHECKING:
-    from ..runner import Report
+    from .model import Report
 
 Formatter = Callable[["Report", bool], str]
 

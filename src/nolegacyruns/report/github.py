@@ -8,7 +8,7 @@ from ._paths import workspace_path
 from .text import summary_line
 
 if TYPE_CHECKING:
-    from ..runner import Report
+    from .model import Report
 
 WORKSPACE_VARIABLE = "GITHUB_WORKSPACE"
 _COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}

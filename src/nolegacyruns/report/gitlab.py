@@ -9,7 +9,7 @@ from ..findings import Finding, Severity
 from ._paths import workspace_path
 
 if TYPE_CHECKING:
-    from ..runner import Report
+    from .model import Report
 
 WORKSPACE_VARIABLE = "CI_PROJECT_DIR"
 _SEVERITIES = {Severity.ERROR: "major", Severity.WARNING: "minor", Severity.INFO: "info"}

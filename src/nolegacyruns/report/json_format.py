@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ..findings import Finding
-    from ..runner import Report
+    from .model import Report
 
 JSON_VERSION = 1
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from ..findings import Finding, Severity
 
 if TYPE_CHECKING:
-    from ..runner import Report
+    from .model import Report
 
 SUITE_NAME = "nolegacyruns"
 # Characters XML 1.0 cannot hold, even escaped.

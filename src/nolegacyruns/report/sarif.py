@@ -10,8 +10,8 @@ from .. import __version__
 from ..findings import Finding, Severity
 
 if TYPE_CHECKING:
-    from ..rulepack import Rule
-    from ..runner import Report
+    from ..rules.pack import Rule
+    from .model import Report
 
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"

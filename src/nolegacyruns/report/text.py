@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING
 import click
 
 from ..findings import Finding, Severity
-from ..sourcefile import source_of
+from ..scan.source import source_of
 
 if TYPE_CHECKING:
-    from ..runner import Report
+    from .model import Report
 
 _SEVERITY_COLOURS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "blue"}
 
