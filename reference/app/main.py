@@ -11,14 +11,13 @@ import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from alembic.script import ScriptDirectory
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
 
 from app.db import create_engine, database_url
-from app.migrate import alembic_config, current_revision
+from app.migrate import current_revision, head_revision
 from app.runs import RunStore
 from app.web.errors import http_error
 from app.web.session import LoginRequired, redirect_to_login
@@ -72,7 +71,7 @@ def from_environment() -> Starlette:
 
 
 def _require_head(database_url: str) -> None:
-    head = ScriptDirectory.from_config(alembic_config(database_url)).get_current_head()
+    head = head_revision()
     current = current_revision(database_url)
     if current != head:
         raise RuntimeError(

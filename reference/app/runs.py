@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from app.db import dialect_insert, is_id, operation_runs, utc, utc_or_none, utcnow
-from app.run_types import RunOutcome, RunStatus, RunType, parse_run_type
+from app.run_types import RunOutcome, RunStatus, RunType, UnknownRunType, parse_run_type
 
 __all__ = ["COMPLETION_OUTCOMES", "InvalidTransition", "Run", "RunFilter", "RunPage", "RunStore"]
 
@@ -29,7 +29,8 @@ class Run:
     id: int
     workspace_id: int
     tenant_id: int | None
-    type: RunType
+    type: RunType | str
+    """A canonical type, or the raw stored value of a type outside the allow-list (never written by this code)."""
     status: RunStatus
     outcome: RunOutcome | None
     context: Mapping[str, Any]
@@ -40,6 +41,11 @@ class Run:
     completed_at: datetime | None
     idempotency_key: str | None
 
+    @property
+    def type_name(self) -> str:
+        """Return the type as stored."""
+        return self.type.value if isinstance(self.type, RunType) else self.type
+
     @classmethod
     def from_row(cls, row: sa.Row[Any]) -> Run:
         """Build a run from an operation_runs row."""
@@ -47,7 +53,7 @@ class Run:
             id=row.id,
             workspace_id=row.workspace_id,
             tenant_id=row.tenant_id,
-            type=parse_run_type(row.type),
+            type=_stored_type(row.type),
             status=RunStatus(row.status),
             outcome=RunOutcome(row.outcome) if row.outcome is not None else None,
             context=dict(row.context),
@@ -281,6 +287,14 @@ def _transition(connection: Connection, run_id: int, allowed: set[RunStatus], **
             raise LookupError(f"operation run {run_id} does not exist")
         raise InvalidTransition(f"operation run {run_id} is {current}; expected {_names(allowed)}")
     return Run.from_row(row)
+
+
+def _stored_type(value: str) -> RunType | str:
+    """Return the canonical type of a stored value, or the value itself when it is outside the allow-list."""
+    try:
+        return parse_run_type(value)
+    except UnknownRunType:
+        return value
 
 
 def _plain(value: object) -> object:
