@@ -1,4 +1,5 @@
 """Scope: configured paths, excludes, nested .gitignore files, binaries, and named files."""
+
 from __future__ import annotations
 
 import codecs

@@ -1,4 +1,5 @@
 """The fixture project: every finding is exactly where an inline marker says, and nowhere else."""
+
 from __future__ import annotations
 
 import os

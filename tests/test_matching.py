@@ -1,4 +1,5 @@
 """Where a token matches: the boundary semantics, case by case."""
+
 from __future__ import annotations
 
 import pytest
@@ -60,5 +61,7 @@ def test_prefilter_anchors_cover_every_token_of_every_rule_in_any_case() -> None
     assert ruleset.may_match("# nolegacyruns: ignore[NLR001] why")
     assert anchors_for(["abc", "abcd", "xabcx", "zz"]) == ("abc", "zz")
     grams = covering_grams(["inventory_sync_runs", "entra_group.sync", "last_seen_run_id", "ab"])
-    assert all(any(g in t for g in grams) for t in ["inventory_sync_runs", "entra_group.sync", "last_seen_run_id", "ab"])
+    assert all(
+        any(g in t for g in grams) for t in ["inventory_sync_runs", "entra_group.sync", "last_seen_run_id", "ab"]
+    )
     assert len(grams) <= 3

@@ -1,4 +1,5 @@
 """Inputs that crash or stall libcst cost only their own file: pre-screen, isolated parse, fallback."""
+
 from __future__ import annotations
 
 import os
@@ -22,8 +23,11 @@ PATHOLOGICAL = [
     pytest.param("s = a" + "[0]" * 5000, True, id="5000-subscripts-stall"),
     pytest.param("s = f" + "()" * 50_000, True, id="50000-calls-stall"),
     pytest.param("x = " * 50_000 + "1", True, id="50000-assignments-stall"),
-    pytest.param("if x == 0:\n    y = 0\n" + "".join(f"elif x == {i}:\n    y = {i}\n" for i in range(1, 250)),
-                 False, id="250-elif-deep-but-fine"),
+    pytest.param(
+        "if x == 0:\n    y = 0\n" + "".join(f"elif x == {i}:\n    y = {i}\n" for i in range(1, 250)),
+        False,
+        id="250-elif-deep-but-fine",
+    ),
     pytest.param("s = " + " + ".join(['"ab"'] * 250), False, id="250-string-concatenations-fine"),
     pytest.param("s = q" + ".a()" * 200, False, id="200-method-chain-fine"),
     pytest.param("s = " + "lambda: " * 600 + "1", False, id="600-nested-lambdas-fine"),

@@ -1,4 +1,5 @@
 """Run every VALID and INVALID example of every rule of every bundled pack."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -6,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from nolegacyruns.config.loading import Config
-from nolegacyruns.scan.engine import check_source
 from nolegacyruns.rules.pack import DOC_SECTIONS, Rule, load_rules
 from nolegacyruns.rules.ruleset import RuleSet
+from nolegacyruns.scan.engine import check_source
 
 RULES = load_rules()
 RULESET = RuleSet(RULES)

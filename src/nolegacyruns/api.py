@@ -1,4 +1,5 @@
 """Run a check over a project (configuration, scope, per-file checks, one Report); the public `check()`."""
+
 from __future__ import annotations
 
 import os
@@ -100,7 +101,11 @@ def scope_for(config: Config, folders: Iterable[Path], files: Sequence[Path]) ->
 def empty_scope_problem(config: Config, folders: Iterable[Path] = ()) -> str:
     below = [folder.relative_to(config.root).as_posix() for folder in folders if folder != config.root]
     where = f" below {', '.join(below)}" if below else ""
-    fix = "`nolegacyruns check --list-files` says why each file is left out" if below else "Set `paths` to your source folders"
+    fix = (
+        "`nolegacyruns check --list-files` says why each file is left out"
+        if below
+        else "Set `paths` to your source folders"
+    )
     return (
         f"{config.root}: no file to check under paths {list(config.paths)} "
         f"({config.label}){where}; a guard that checks nothing must not pass. {fix}."
@@ -175,9 +180,7 @@ def run(
     return report
 
 
-def check(
-    root: str | Path = ".", *, files: Sequence[str | Path] = (), baseline: bool | str | Path = True
-) -> Report:
+def check(root: str | Path = ".", *, files: Sequence[str | Path] = (), baseline: bool | str | Path = True) -> Report:
     """Check a project (or the named files of it) and return the Report; raise UsageError on bad input.
 
     `baseline`: True reads the configured baseline file when it exists, False ignores it,

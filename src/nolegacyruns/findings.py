@@ -1,4 +1,5 @@
 """Findings and per-file results."""
+
 from __future__ import annotations
 
 import enum

@@ -3,6 +3,7 @@
 Registered through the `pytest11` entry point and off unless asked for: without the option or the
 ini setting it adds no item and changes nothing.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -28,10 +29,15 @@ class GuardFailure(Exception):
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("nolegacyruns", "legacy run guard")
     group.addoption(
-        OPTION, action="store_true", default=False, dest=_DEST,
+        OPTION,
+        action="store_true",
+        default=False,
+        dest=_DEST,
         help="Check the project for legacy run tokens: one test item per configured path.",
     )
-    parser.addini(INI, type="bool", default=False, help="Run the nolegacyruns guard in every test run (as --nolegacyruns).")
+    parser.addini(
+        INI, type="bool", default=False, help="Run the nolegacyruns guard in every test run (as --nolegacyruns)."
+    )
 
 
 def enabled(config: pytest.Config) -> bool:

@@ -1,11 +1,11 @@
 """Find the project root and load `[tool.nolegacyruns]` (or nolegacyruns.toml), validating every key."""
+
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
-
-import re
 
 import pathspec
 

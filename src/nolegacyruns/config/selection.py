@@ -2,6 +2,7 @@
 
 Every rule ID the configuration names (select, ignore, allow) is checked against the packs here.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable

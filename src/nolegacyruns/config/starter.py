@@ -1,4 +1,5 @@
 """`nolegacyruns init`: a commented starter configuration, written next to the project, never over one."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -1,4 +1,5 @@
 """Report formats: one module each; every formatter is `(report, color) -> str`."""
+
 from __future__ import annotations
 
 from collections.abc import Callable

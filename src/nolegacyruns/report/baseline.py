@@ -1,4 +1,5 @@
 """The baseline: findings a team accepted when adopting the guard, matched by content, not line."""
+
 from __future__ import annotations
 
 import json
@@ -31,7 +32,13 @@ class BaselineEntry:
         return self.path, self.rule, self.fingerprint
 
     def as_dict(self) -> dict[str, str]:
-        return {"path": self.path, "rule": self.rule, "fingerprint": self.fingerprint, "token": self.token, "line": self.line}
+        return {
+            "path": self.path,
+            "rule": self.rule,
+            "fingerprint": self.fingerprint,
+            "token": self.token,
+            "line": self.line,
+        }
 
 
 def entry_for(finding: Finding, root: Path) -> BaselineEntry:
@@ -76,7 +83,6 @@ class Baseline:
                 remaining[entry.key] -= 1
                 unmatched.append(entry)
         return Match(new, baselined, unmatched)
-
 
     def without(self, gone: Iterable[BaselineEntry]) -> list[BaselineEntry]:
         """The entries left after dropping each gone entry once."""

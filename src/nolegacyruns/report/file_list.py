@@ -1,4 +1,5 @@
 """The `--list-files` report: the files a check reads, and why each other file is left out."""
+
 from __future__ import annotations
 
 import json

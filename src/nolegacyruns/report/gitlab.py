@@ -1,4 +1,5 @@
 """GitLab Code Quality: a JSON list of issues with stable, content-based fingerprints."""
+
 from __future__ import annotations
 
 import hashlib

@@ -3,6 +3,7 @@
 Added since the first release: `summary.baselined`, `summary.fixed`, `fixed` (baseline entries
 no finding matches any more) and `errors` (files that could not be read).
 """
+
 from __future__ import annotations
 
 import json

@@ -1,4 +1,5 @@
 """The Report of one check: what it found, with the numbers of its summary line; every format reads it."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

@@ -5,6 +5,7 @@ underscore, or a lower-case letter followed by the token's upper-case first lett
 (a camel-case hump). After it: the end, a non-identifier character, an underscore,
 or an upper-case letter.
 """
+
 from __future__ import annotations
 
 import re
@@ -61,7 +62,7 @@ class TokenMatcher:
         piece = text[start:end]
         haystack = fold_ascii(piece) if self._fold_case else piece
         for m in self._regex.finditer(haystack):
-            yield Match(start + m.start(), start + m.end(), piece[m.start():m.end()], self._owner[m.group()])
+            yield Match(start + m.start(), start + m.end(), piece[m.start() : m.end()], self._owner[m.group()])
 
 
 def tokens_by_owner(pairs: Iterable[tuple[str, Iterable[str]]]) -> dict[str, str]:

@@ -3,6 +3,7 @@
 Engine code never names a legacy token; every token, message, replacement and
 document comes from a pack. The bundled packs ship inside the wheel.
 """
+
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
 """The role a scanner gives a span of source text; token rules say which roles they read (`applies-to`)."""
+
 from __future__ import annotations
 
 import enum

@@ -1,4 +1,5 @@
 """The rules one check runs: loaded packs narrowed by select/ignore, with matchers built once."""
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
@@ -52,7 +53,7 @@ class RuleSet:
     def _anchors(self) -> tuple[str, ...]:
         # Every known rule's tokens: enabled backfill rules read the tokens of rules that may be off.
         tokens = {t.lower() for rule in self.all_rules.values() for t in rule.tokens}
-        return anchors_for(tokens) + (DIRECTIVE_MARKER,)
+        return (*anchors_for(tokens), DIRECTIVE_MARKER)
 
     @cached_property
     def _coarse_anchors(self) -> tuple[str, ...]:
@@ -71,7 +72,7 @@ class RuleSet:
 
 def covering_grams(tokens: Iterable[str], width: int = 4) -> tuple[str, ...]:
     """A few substrings of `width` characters such that every token contains one (greedy set cover)."""
-    grams = {token: {token[i:i + width] for i in range(max(len(token) - width + 1, 1))} for token in tokens}
+    grams = {token: {token[i : i + width] for i in range(max(len(token) - width + 1, 1))} for token in tokens}
     uncovered = set(grams)
     chosen: list[str] = []
     while uncovered:

@@ -1,4 +1,5 @@
 """Turn file bytes into text: UTF-16/32 by their BOM, PEP 263 cookies for Python, UTF-8 elsewhere; never crash."""
+
 from __future__ import annotations
 
 import codecs
@@ -54,7 +55,12 @@ def decode(data: bytes, *, python: bool) -> tuple[str, list[Notice]]:
     except UnicodeDecodeError as exc:
         line = _first_bad_line(data, encoding, exc)
         text = data.decode(encoding, errors="replace")
-        notices.append(Notice(_offset_of_line(text, line), f"undecodable bytes for {exc.encoding} from line {line}; replaced with U+FFFD"))
+        notices.append(
+            Notice(
+                _offset_of_line(text, line),
+                f"undecodable bytes for {exc.encoding} from line {line}; replaced with U+FFFD",
+            )
+        )
         return text, notices
     except LookupError:
         text = data.decode("utf-8-sig", errors="replace")

@@ -1,4 +1,5 @@
 """Check one file: its text (pure, `check_source`) or its path (`check_file`)."""
+
 from __future__ import annotations
 
 import os
@@ -100,7 +101,12 @@ def _directive_findings(
 
 
 def _apply_suppressions(
-    relpath: str, source: SourceText, ruleset: RuleSet, config: Config, findings: list[Finding], directives: list[Directive]
+    relpath: str,
+    source: SourceText,
+    ruleset: RuleSet,
+    config: Config,
+    findings: list[Finding],
+    directives: list[Directive],
 ) -> list[Finding]:
     by_line: dict[int, list[Directive]] = {}
     for directive in directives:
@@ -134,7 +140,9 @@ def _with_fingerprints(findings: list[Finding], source: SourceText) -> list[Find
     for finding in sorted(findings):
         line_text = normalise_line(source.line_text(finding.line))
         key = (finding.rule, finding.token, line_text)
-        result.append(replace(finding, fingerprint=fingerprint(finding.rule, finding.path, finding.token, line_text, seen[key])))
+        result.append(
+            replace(finding, fingerprint=fingerprint(finding.rule, finding.path, finding.token, line_text, seen[key]))
+        )
         seen[key] += 1
     return result
 
@@ -154,7 +162,9 @@ def check_source(relpath: str, data: bytes, ruleset: RuleSet, config: Config) ->
     for hit in {(h.rule, h.start): h for h in hits}.values():
         if ruleset.enabled(hit.rule):
             rule = ruleset.get(hit.rule)
-            findings.append(_finding(relpath, source, ruleset, hit, rule.format_message(hit.token, **dict(hit.details))))
+            findings.append(
+                _finding(relpath, source, ruleset, hit, rule.format_message(hit.token, **dict(hit.details)))
+            )
     if ruleset.enabled(PARSE_RULE):
         rule = ruleset.get(PARSE_RULE)
         for notice in lexed.notices:

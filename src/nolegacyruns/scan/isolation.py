@@ -5,6 +5,7 @@ shapes; neither may take the whole check down or lose other files' results. The 
 gets a deep recursion limit, so legitimately deep code still parses; if it dies, overruns
 its deadline or runs out of stack, the caller falls back to the plain scan.
 """
+
 from __future__ import annotations
 
 import faulthandler
@@ -53,7 +54,7 @@ def _child(work: Callable[[], T], write_end: int) -> None:  # pragma: no cover -
         payload = pickle.dumps(("ok", work()))
     except _INPUT_FAILURES as exc:
         payload = pickle.dumps(("input", type(exc).__name__))
-    except BaseException as exc:  # noqa: BLE001 - reported to the parent as a bug
+    except BaseException as exc:
         detail = traceback.format_exc() if os.environ.get("NOLEGACYRUNS_DEBUG") else ""
         payload = pickle.dumps(("bug", f"{type(exc).__name__}: {exc}\n{detail}".rstrip()))
     with os.fdopen(write_end, "wb") as stream:

@@ -1,4 +1,5 @@
 """What scanners hand to the rules: spans of a file with their roles, SQL fragments, hits and notices."""
+
 from __future__ import annotations
 
 import bisect

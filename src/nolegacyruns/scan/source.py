@@ -1,4 +1,5 @@
 """A file's decoded text with line/column positions; read a checked file back for reports and the baseline."""
+
 from __future__ import annotations
 
 import bisect
@@ -15,7 +16,7 @@ _NEWLINE = re.compile(r"\r\n|\r|\n")
 class SourceText:
     """A decoded file with offset <-> (line, column) conversion; columns count code points."""
 
-    __slots__ = ("text", "_starts")
+    __slots__ = ("_starts", "text")
 
     def __init__(self, text: str) -> None:
         self.text = text

@@ -1,4 +1,5 @@
 """Inline directives: `nolegacyruns: ignore[NLR001, NLR003] <reason>` inside a real comment."""
+
 from __future__ import annotations
 
 import re

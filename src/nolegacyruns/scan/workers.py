@@ -1,4 +1,5 @@
 """Check many files: in order in this process, or split over forked worker processes for large trees."""
+
 from __future__ import annotations
 
 import multiprocessing
@@ -32,12 +33,12 @@ def _worker_count(files: int) -> int:
 
 def check_files(root: Path, relpaths: Iterable[str], ruleset: RuleSet, config: Config) -> list[FileResult]:
     """Check files in order; large trees are split over forked worker processes."""
-    global _shared
+    global _shared  # noqa: PLW0603 - the forked workers inherit it; the worker pool's rewrite (issue 12) replaces it
     paths = list(relpaths)
     workers = _worker_count(len(paths))
     if workers <= 1:
         return [check_file(root, relpath, ruleset, config) for relpath in paths]
-    chunks = [paths[i:i + _CHUNK] for i in range(0, len(paths), _CHUNK)]
+    chunks = [paths[i : i + _CHUNK] for i in range(0, len(paths), _CHUNK)]
     _shared = (root, ruleset, config)
     try:
         # fork: workers inherit the loaded rules instead of unpickling them. A worker that dies

@@ -1,4 +1,5 @@
 """Diff-only checks: the lines a unified diff adds, so only findings on them are reported."""
+
 from __future__ import annotations
 
 import os
@@ -155,7 +156,9 @@ def read_diff(name: str, stdin_text: str | None = None) -> str:
         except OSError as exc:
             raise UsageError(f"--diff {name}: cannot read: {exc.strerror or exc}") from None
     if not looks_like_diff(text):
-        raise UsageError(f"--diff {name}: not a unified diff (no '+++ ' file header); make one with `git diff` or `diff -u`")
+        raise UsageError(
+            f"--diff {name}: not a unified diff (no '+++ ' file header); make one with `git diff` or `diff -u`"
+        )
     return text
 
 
@@ -178,10 +181,24 @@ def _git(root: Path, ref: str, *args: str, allow_failure: bool = False) -> str:
 def git_changed_lines(root: Path, ref: str) -> ChangedLines:
     """Lines changed since ref (`git diff ref`, working tree included), plus untracked files whole."""
     if _git(root, ref, "rev-parse", "--is-inside-work-tree", allow_failure=True) != "true":
-        raise UsageError(f"--changed-since {ref}: {root} is not in a git repository; pass a diff with --diff FILE instead")
+        raise UsageError(
+            f"--changed-since {ref}: {root} is not in a git repository; pass a diff with --diff FILE instead"
+        )
     diff = _git(
-        root, ref, "-c", "core.quotepath=false", "diff", "--no-color", "--no-ext-diff", "--no-textconv",
-        "--unified=0", "--relative", "--src-prefix=a/", "--dst-prefix=b/", ref, "--",
+        root,
+        ref,
+        "-c",
+        "core.quotepath=false",
+        "diff",
+        "--no-color",
+        "--no-ext-diff",
+        "--no-textconv",
+        "--unified=0",
+        "--relative",
+        "--src-prefix=a/",
+        "--dst-prefix=b/",
+        ref,
+        "--",
     )
     untracked = _git(root, ref, "ls-files", "--others", "--exclude-standard", "-z").split("\0")
     return changed_lines(diff, root, [root], whole=[name for name in untracked if name])

@@ -1,4 +1,5 @@
 """Which files a check reads: configured paths, minus excludes, .gitignore'd and binary files."""
+
 from __future__ import annotations
 
 import os
@@ -86,7 +87,7 @@ class GitIgnores:
         """Is `text` (a root-relative posix path inside folder, `/`-terminated for folders) ignored?"""
         decided = False
         for prefix, spec in self._chain(folder):
-            result = spec.check_file(text[len(prefix):])
+            result = spec.check_file(text[len(prefix) :])
             if result.include is not None:
                 decided = result.include
         return decided

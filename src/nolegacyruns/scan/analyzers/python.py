@@ -4,6 +4,7 @@ Two shapes: SQLAlchemy `insert(<canonical>).from_select(...)` / `<canonical>.ins
 whose select reads a legacy source, and a loop or comprehension over a legacy source whose body
 creates canonical rows. A module-level name bound to a legacy source counts as that source.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
@@ -13,8 +14,8 @@ import libcst as cst
 from libcst.helpers import get_full_name_for_node
 from libcst.metadata import PositionProvider
 
-from ..source import SourceText
 from ..lexed import Hit
+from ..source import SourceText
 from .spec import BackfillSpec
 
 # Calls on a canonical model that create rows (Django, Laravel-style and SQLAlchemy idioms).
@@ -124,7 +125,7 @@ def _dotted_parts(node: cst.CSTNode) -> list[tuple[str, cst.CSTNode]]:
         return [(node.value, node)]
     if isinstance(node, cst.Attribute):
         head = _dotted_parts(node.value)
-        return head + [(node.attr.value, node.attr)] if head else []
+        return [*head, (node.attr.value, node.attr)] if head else []
     return []
 
 

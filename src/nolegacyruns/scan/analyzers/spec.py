@@ -1,4 +1,5 @@
 """What a backfill rule looks for: canonical targets and legacy sources, all named by the pack."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

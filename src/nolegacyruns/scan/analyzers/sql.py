@@ -5,25 +5,45 @@ Writes: `INSERT INTO t`, `MERGE INTO t`, `UPDATE [ONLY] t`, `CREATE [TEMP] TABLE
 with schema-qualified and quoted names. Unquoted names compare case-insensitively, quoted ones exactly.
 Statements come from the SQL lexer, so comments and string contents never count as names.
 """
+
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
-from ..lexed import Hit, SqlFragment
-from ..scanners.sql import sql_lexed
 from ...rules.roles import Role
-from ..lexed import Segment
+from ..lexed import Hit, Segment, SqlFragment
+from ..scanners.sql import sql_lexed
 from .spec import BackfillSpec
 
 _CREATE_MODIFIERS = frozenset({"OR", "REPLACE", "TEMP", "TEMPORARY", "UNLOGGED", "GLOBAL", "LOCAL"})
 _QUERY_STARTS = frozenset({"SELECT", "WITH", "TABLE", "VALUES"})
 _INTO_MODIFIERS = frozenset({"TEMP", "TEMPORARY", "UNLOGGED", "GLOBAL", "LOCAL", "TABLE"})
 # Words that end a select list: an INTO after one of them (at the same depth) is not `SELECT … INTO t`.
-_NOT_IN_SELECT_LIST = frozenset({
-    "FROM", "WHERE", "GROUP", "HAVING", "WINDOW", "ORDER", "LIMIT", "OFFSET", "FETCH", "FOR", "RETURNING",
-    "VALUES", "SET", "USING", "INTO", "INSERT", "UPDATE", "DELETE", "MERGE",
-})
+_NOT_IN_SELECT_LIST = frozenset(
+    {
+        "FROM",
+        "WHERE",
+        "GROUP",
+        "HAVING",
+        "WINDOW",
+        "ORDER",
+        "LIMIT",
+        "OFFSET",
+        "FETCH",
+        "FOR",
+        "RETURNING",
+        "VALUES",
+        "SET",
+        "USING",
+        "INTO",
+        "INSERT",
+        "UPDATE",
+        "DELETE",
+        "MERGE",
+    }
+)
 _NAME_JOINERS = frozenset({".", '"."', "`.`", "].[", '".', '."', "`.", ".`", "].", ".["})
 
 
@@ -51,7 +71,7 @@ def _statements(sql: str, segments: Iterable[Segment] | None = None) -> Iterator
     parts: list[str] = []
     done = 0
     for comment in (s for s in lexed if s.role is Role.COMMENT):  # a `;` or `(` in a comment is prose
-        parts += [sql[done:comment.start], " " * (comment.end - comment.start)]
+        parts += [sql[done : comment.start], " " * (comment.end - comment.start)]
         done = comment.end
     code = "".join(parts) + sql[done:]
     segments = [s for s in lexed if s.role in (Role.IDENTIFIER, Role.STRING)]
@@ -59,9 +79,9 @@ def _statements(sql: str, segments: Iterable[Segment] | None = None) -> Iterator
     depth = 0
     for index, segment in enumerate(segments):
         following = segments[index + 1].start if index + 1 < len(segments) else len(sql)
-        gap = code[segment.end:following]
+        gap = code[segment.end : following]
         if segment.role is Role.IDENTIFIER:
-            word = sql[segment.start:segment.end]
+            word = sql[segment.start : segment.end]
             statement.append(_Word(segment.start, segment.end, word, not segment.fold_case, gap, depth))
         depth += gap.count("(") - gap.count(")")
         if ";" in gap:
@@ -118,13 +138,13 @@ def _create_table_as(words: list[_Word], index: int) -> Iterator[int]:
     if index >= len(words) or words[index].keyword != "TABLE":
         return
     index += 1
-    if [w.keyword for w in words[index:index + 3]] == ["IF", "NOT", "EXISTS"]:
+    if [w.keyword for w in words[index : index + 3]] == ["IF", "NOT", "EXISTS"]:
         index += 3
     if index >= len(words):
         return
     name = _qualified_name_end(words, index)
-    rest = [w.keyword for w in words[name + 1:]]
-    if any(a == "AS" and b in _QUERY_STARTS for a, b in zip(rest, rest[1:])):
+    rest = [w.keyword for w in words[name + 1 :]]
+    if any(a == "AS" and b in _QUERY_STARTS for a, b in itertools.pairwise(rest)):
         yield name
 
 

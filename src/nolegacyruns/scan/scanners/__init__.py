@@ -3,6 +3,7 @@
 Scanner modules are imported on first use: libcst and the Pygments lexers cost more to load
 than most checks spend scanning, and a file that holds no token is never scanned at all.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -36,4 +37,4 @@ def scanner_for(file_kind: str) -> Scanner:
     return scanner
 
 
-__all__ = ["Hit", "Lexed", "SCANNER_HOMES", "Scanner", "SqlFragment", "scanner_for"]
+__all__ = ["SCANNER_HOMES", "Hit", "Lexed", "Scanner", "SqlFragment", "scanner_for"]

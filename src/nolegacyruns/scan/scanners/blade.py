@@ -4,6 +4,7 @@
 `@php … @endphp` blocks are PHP. The rest is HTML with PHP, read with the Blade parts blanked
 out so that offsets stay those of the file.
 """
+
 from __future__ import annotations
 
 import bisect
@@ -13,8 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ...rules.roles import Role
-from ..lexed import Segment
-from ..lexed import Lexed
+from ..lexed import Lexed, Segment
 from .php import php_lexed
 from .pygments_lexed import lexed_or_fallback
 
@@ -140,9 +140,9 @@ def _blanked(text: str, regions: list[_Region]) -> str:
     parts = []
     position = 0
     for region in regions:
-        parts += [text[position:region.start], re.sub(r"[^\r\n]", " ", text[region.start:region.end])]
+        parts += [text[position : region.start], re.sub(r"[^\r\n]", " ", text[region.start : region.end])]
         position = region.end
-    return "".join(parts + [text[position:]])
+    return "".join([*parts, text[position:]])
 
 
 class _Cutter:

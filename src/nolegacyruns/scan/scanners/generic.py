@@ -1,4 +1,5 @@
 """JavaScript/TypeScript, YAML and JSON: languages whose Pygments lexer is all a scan needs."""
+
 from __future__ import annotations
 
 from pathlib import PurePath

@@ -3,6 +3,7 @@
 `//`, `#` and `/* */` comments and docblocks are prose; names include namespaced names
 (`App\\Models\\InventorySyncRun`); strings whose text starts like a statement are also SQL.
 """
+
 from __future__ import annotations
 
 import re
@@ -14,8 +15,7 @@ from pygments.lexers.templates import HtmlPhpLexer
 from pygments.token import Operator, String
 
 from ...rules.roles import Role
-from ..lexed import Segment
-from ..lexed import Lexed
+from ..lexed import Lexed, Segment
 from .pygments_lexed import Token, is_a, lex, lexed_or_fallback, lexer, to_lexed
 from .sql import Piece, embedded_sql
 
@@ -50,9 +50,9 @@ def _masked(text: str, heredocs: list[re.Match[str]]) -> str:
     parts = []
     position = 0
     for match in heredocs:
-        parts += [text[position:match.start()], "'", " " * (match.end() - match.start() - 2), "'"]
+        parts += [text[position : match.start()], "'", " " * (match.end() - match.start() - 2), "'"]
         position = match.end()
-    return "".join(parts + [text[position:]])
+    return "".join([*parts, text[position:]])
 
 
 def _heredoc_pieces(match: re.Match[str]) -> list[Piece | None]:
@@ -65,14 +65,14 @@ def _heredoc_pieces(match: re.Match[str]) -> list[Piece | None]:
     for interpolation in _INTERPOLATION.finditer(match.string, start, end):
         pieces += [Piece(position, interpolation.start(), escapes=True), None]
         position = interpolation.end()
-    return pieces + [Piece(position, end, escapes=True)]
+    return [*pieces, Piece(position, end, escapes=True)]
 
 
 def _string_literals(tokens: list[Token], text: str) -> Iterator[list[Piece | None]]:
     """Yield each quoted string literal as pieces of text, interpolations as None."""
     pieces: list[Piece | None] | None = None  # inside a double-quoted string
     for token in tokens:
-        value = text[token.start:token.end]
+        value = text[token.start : token.end]
         if pieces is not None:
             if is_a(token.kind, String.Double) and value == '"':
                 yield pieces

@@ -1,12 +1,12 @@
 """The plain token scan: all of the text is code; any line may hold a directive."""
+
 from __future__ import annotations
 
 import re
 from typing import TYPE_CHECKING
 
 from ...rules.roles import Role
-from ..lexed import Notice, Segment
-from ..lexed import Lexed
+from ..lexed import Lexed, Notice, Segment
 
 if TYPE_CHECKING:
     from ...rules.ruleset import RuleSet

@@ -1,17 +1,17 @@
 """A Pygments token stream turned into segments: the lexer decides what is a comment, a string, a name."""
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from typing import TYPE_CHECKING
 
 from pygments.lexer import Lexer
 from pygments.token import Comment, Error, Generic, Keyword, Literal, Name, Number, Other, String, Text, _TokenType
 
 from ...rules.roles import Role
-from ..lexed import Segment
-from ..lexed import Lexed, Scanner
+from ..lexed import Lexed, Scanner, Segment
 from .plaintext import fallback
 
 if TYPE_CHECKING:
@@ -29,7 +29,7 @@ MAX_ERROR_SHARE = 0.1
 _DELIMITERS = "'\"`[]"
 
 
-@lru_cache(maxsize=None)
+@cache
 def lexer(lexer_class: type[Lexer], **options: object) -> Lexer:
     """Return a shared lexer; RegexLexers keep no state between texts, and building one is slow."""
     return lexer_class(**LEXER_OPTIONS, **options)
@@ -148,7 +148,7 @@ def to_lexed(tokens: Iterable[Token], text: str, role_of: RoleOf = default_role)
     # Token kinds are few: decide once per kind.
     decided: dict[_TokenType, tuple[tuple[Role, bool] | None, bool]] = {}
     for token in tokens:
-        value = text[token.start:token.end]
+        value = text[token.start : token.end]
         if not value.strip():
             continue
         if token.kind not in decided:
@@ -179,6 +179,8 @@ def pygments_scanner(lexer_for: Callable[[str], type[Lexer]], role_of: RoleOf = 
     """Return a scanner that reads a file with the Pygments lexer chosen by its path."""
 
     def scan(path: str, text: str, ruleset: RuleSet) -> Lexed:
-        return lexed_or_fallback(path, text, ruleset, lambda: to_lexed(lex(lexer(lexer_for(path)), text), text, role_of))
+        return lexed_or_fallback(
+            path, text, ruleset, lambda: to_lexed(lex(lexer(lexer_for(path)), text), text, role_of)
+        )
 
     return scan

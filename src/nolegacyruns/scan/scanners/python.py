@@ -1,4 +1,5 @@
 """The Python scanner: a libcst concrete syntax tree decides what is a name, a string, a comment."""
+
 from __future__ import annotations
 
 import ast
@@ -10,14 +11,13 @@ from typing import TYPE_CHECKING
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
+from ...rules.roles import Role
 from ..analyzers.python import BackfillVisitor
 from ..analyzers.spec import backfill_specs
 from ..analyzers.sql import canonical_write_spans
-from ..source import SourceText
-from ...rules.roles import Role
-from ..lexed import Segment
-from ..lexed import Lexed
 from ..isolation import run_isolated
+from ..lexed import Lexed, Segment
+from ..source import SourceText
 from .plaintext import fallback
 from .sql import Piece, embedded_sql
 

@@ -1,4 +1,5 @@
 """The SQL scanner: SQL files, dollar-quoted function bodies, and SQL held in other languages' strings."""
+
 from __future__ import annotations
 
 import bisect
@@ -12,8 +13,7 @@ from pygments.lexers.sql import MySqlLexer, PostgresLexer, language_callback
 from pygments.token import Comment, Keyword, Name, String, Text, _TokenType
 
 from ...rules.roles import Role
-from ..lexed import Segment
-from ..lexed import Lexed, SqlFragment
+from ..lexed import Lexed, Segment, SqlFragment
 from .pygments_lexed import LexerChoked, Token, default_role, is_a, lex, lexed_or_fallback, lexer, to_lexed
 
 if TYPE_CHECKING:
@@ -39,18 +39,18 @@ class _SqlLexer(RegexLexer):
 
     name = "SQL"
     flags = re.IGNORECASE
-    tokens = {
+    tokens = {  # noqa: RUF012 - Pygments reads a lexer's token table from its class
         state: [rule for rule in rules if len(rule) < 2 or rule[1] is not language_callback]
         for state, rules in PostgresLexer.tokens.items()
     }
-    tokens["root"][:0] = [
+    tokens["root"][:0] = [  # noqa: RUF012 - Pygments reads a lexer's token table from its class
         (r"`[^`\n]*`", Name.Quoted),
         (r"\[[A-Za-z_][^\]\n]*\]", Name.Quoted),
         (r"(?s)\$((?:[A-Za-z_]\w*)?)\$.*?\$\1\$", _DOLLAR_QUOTED),
         # E'…' takes backslash escapes (`\'` is a quote); Pygments ends it at the escaped quote.
         (r"(?<![\w$])(E)(')", bygroups(String.Affix, String.Single), "escape-string"),  # type: ignore[no-untyped-call]
     ]
-    tokens["escape-string"] = [
+    tokens["escape-string"] = [  # noqa: RUF012 - Pygments reads a lexer's token table from its class
         (r"[^'\\]+", String.Single),
         (r"(?s)\\.", String.Escape),
         (r"''", String.Escape),
@@ -75,13 +75,15 @@ def _is_body(tokens: Sequence[Token], index: int, text: str) -> bool:
     for token in reversed(tokens[:index]):
         if is_a(token.kind, Text) or is_a(token.kind, Comment):
             continue
-        words.append(text[token.start:token.end].upper())
+        words.append(text[token.start : token.end].upper())
         if len(words) == 3:
             break
     return bool(words) and (words[0] in _BODY_AFTER or (len(words) == 3 and words[1:] == ["LANGUAGE", "DO"]))
 
 
-def sql_lexed(text: str, start: int = 0, end: int | None = None, dialect: type[Lexer] = _SqlLexer, *, strict: bool = True) -> Lexed:
+def sql_lexed(
+    text: str, start: int = 0, end: int | None = None, dialect: type[Lexer] = _SqlLexer, *, strict: bool = True
+) -> Lexed:
     """Read text[start:end] as SQL; function bodies in dollar quotes are read as SQL again.
 
     With `strict`, a lexer that chokes raises LexerChoked; without, it yields nothing.
@@ -153,7 +155,7 @@ def _join(text: str, pieces: Sequence[Piece | None]) -> SqlFragment:
             parts.append(INTERPOLATION)
             length += len(INTERPOLATION)
             continue
-        value = text[piece.start:piece.end]
+        value = text[piece.start : piece.end]
         if piece.escapes:
             value = _ESCAPE.sub(_blank_escape, value)
         table.append((length, piece.start, len(value)))

@@ -3,6 +3,7 @@
 Template comments (`{# … #}`, `{% comment %}`) and HTML comments are prose; expressions,
 tags, attribute values and page text are scanned.
 """
+
 from __future__ import annotations
 
 from pygments.lexer import Lexer
