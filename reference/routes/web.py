@@ -9,8 +9,8 @@ from __future__ import annotations
 from starlette.convertors import Convertor, register_url_convertor
 from starlette.routing import Route
 
-from app.web import views
 from app.db import MAX_ID
+from app.web import views
 
 __all__ = ["routes"]
 

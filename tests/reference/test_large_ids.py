@@ -6,13 +6,13 @@ from collections.abc import Iterator
 
 import pytest
 import sqlalchemy as sa
+from refsupport import World
 from sqlalchemy.engine import Engine
 from starlette.testclient import TestClient
+from websupport import log_in, new_client, set_passwords
 
 from app import db, migrate
 from app.main import create_app
-from refsupport import World
-from websupport import log_in, new_client, set_passwords
 
 ABOVE_32_BITS = 2**31 + 1
 TOP = 2**63 - 1

@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from alembic.util import CommandError
+from refsupport import World, capture_logs
 from sqlalchemy.engine import Engine
+from websupport import log_in, new_client, run_ids, set_passwords
 
 from app import db, migrate
 from app.main import create_app
-from refsupport import World, capture_logs
-from websupport import log_in, new_client, run_ids, set_passwords
 
 EPOCH = datetime(2025, 6, 1, tzinfo=timezone.utc)
 SEEDED = {"inventory.sync": 2, "backup_schedule.purge": 1, "entra_group_sync": 1, "some.other": 3, "Report-Export": 2}

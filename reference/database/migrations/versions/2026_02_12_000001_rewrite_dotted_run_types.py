@@ -90,7 +90,9 @@ def upgrade() -> None:
         log.info("operation_runs.type: %d runs of type %r are outside the allow-list", count, run_type)
     unmapped = {run_type: count for run_type, count in unknown.items() if run_type not in mapping}
     if unmapped:
-        named = ", ".join(f"{run_type!r} ({count} run{'s' if count != 1 else ''})" for run_type, count in unmapped.items())
+        named = ", ".join(
+            f"{run_type!r} ({count} run{'s' if count != 1 else ''})" for run_type, count in unmapped.items()
+        )
         example = ",".join(f"{run_type}:inventory_sync" for run_type in unmapped)
         raise CommandError(
             f"operation_runs holds run types outside the allow-list: {named}. The cutover does not guess: "

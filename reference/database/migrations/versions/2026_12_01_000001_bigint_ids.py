@@ -75,7 +75,5 @@ def downgrade() -> None:
             if highest is not None and highest > INT32_MAX:
                 too_big.append(f"{table}.{column} (up to {highest})")
     if too_big:
-        raise RuntimeError(
-            "cannot narrow ids to 32 bits: these columns hold larger values: " + ", ".join(too_big)
-        )
+        raise RuntimeError("cannot narrow ids to 32 bits: these columns hold larger values: " + ", ".join(too_big))
     _retype(sa.BigInteger, sa.Integer)
