@@ -29,6 +29,7 @@ __all__ = [
     "normalize_url",
     "operation_runs",
     "tenants",
+    "user_sessions",
     "users",
     "utc",
     "utc_or_none",
@@ -82,6 +83,15 @@ users = sa.Table(
     sa.Column("email", sa.String(320), nullable=False, unique=True),
     sa.Column("name", sa.String(200), nullable=False),
     sa.Column("password_hash", sa.String(255), nullable=True),
+)
+
+user_sessions = sa.Table(
+    "user_sessions",
+    metadata,
+    # The SHA-256 of the session cookie's token, so that the table alone signs nobody in.
+    sa.Column("id", sa.String(64), primary_key=True),
+    _fk("user_id", "users.id", index=True),
+    sa.Column("created_at", TIMESTAMP, nullable=False),
 )
 
 workspace_memberships = sa.Table(

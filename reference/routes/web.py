@@ -7,10 +7,12 @@ other run URL finds no route and answers 404.
 from __future__ import annotations
 
 from starlette.convertors import Convertor, register_url_convertor
-from starlette.routing import Route
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
 
 from app.db import MAX_ID
 from app.web import views
+from app.web.templates import STATIC
 
 __all__ = ["routes"]
 
@@ -44,4 +46,5 @@ routes = [
         methods=["GET"],
         name="inventory_items.show",
     ),
+    Mount("/static", StaticFiles(directory=STATIC), name="static"),
 ]

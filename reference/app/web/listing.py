@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from typing import Any
+from enum import Enum
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 from app.db import MAX_ID
-from app.run_types import RunStatus, RunType, parse_run_type
+from app.run_types import RunStatus, RunType
 from app.runs import RunFilter
 
 __all__ = ["DEFAULT_PER_PAGE", "MAX_PER_PAGE", "Listing", "ListingError"]
+
+E = TypeVar("E", bound=Enum)
 
 DEFAULT_PER_PAGE = 25
 MAX_PER_PAGE = 100
@@ -37,14 +40,9 @@ class Listing:
     @classmethod
     def parse(cls, params: Mapping[str, str]) -> Listing:
         """Return the listing *params* ask for, or raise ListingError saying what is wrong."""
-        try:
-            type = parse_run_type(params["type"]) if params.get("type") else None
-            status = RunStatus(params["status"]) if params.get("status") else None
-        except ValueError as error:
-            raise ListingError(str(error)) from None
         return cls(
-            type=type,
-            status=status,
+            type=_choice(params, "type", RunType),
+            status=_choice(params, "status", RunStatus),
             tenant_id=_tenant(params),
             page=_number(params, "page", MAX_PAGE) or 1,
             per_page=_number(params, "per_page", MAX_PER_PAGE) or DEFAULT_PER_PAGE,
@@ -67,12 +65,28 @@ class Listing:
         return urlencode({key: value for key, value in params.items() if value is not None})
 
 
+# Error messages name the parameter and what it accepts, never the value sent: nothing of the
+# request is echoed, and no Python internals show.
+def _choice(params: Mapping[str, str], key: str, values: type[E]) -> E | None:
+    """Return parameter *key* as one of *values*, or None when it is missing or empty."""
+    raw = params.get(key)
+    if not raw:
+        return None
+    try:
+        return values(raw)
+    except ValueError:
+        raise ListingError(f"{key} must be one of: {', '.join(value.value for value in values)}") from None
+
+
 def _tenant(params: Mapping[str, str]) -> int | None:
     """Return the tenant filter; a number too large for an id is kept, to find no tenant (404)."""
     raw = params.get("tenant")
-    if raw and raw.isascii() and raw.isdigit() and len(raw) > MAX_ID_DIGITS:
-        return MAX_ID + 1
-    return _number(params, "tenant", MAX_ID + 1)
+    if not raw:
+        return None
+    digits = raw.lstrip("0")
+    if not (raw.isascii() and raw.isdigit() and digits):
+        raise ListingError("tenant must be a tenant id, a whole number from 1")
+    return int(digits) if len(digits) <= MAX_ID_DIGITS else MAX_ID + 1
 
 
 def _number(params: Mapping[str, str], key: str, high: int) -> int | None:
@@ -81,5 +95,5 @@ def _number(params: Mapping[str, str], key: str, high: int) -> int | None:
     if not raw:
         return None
     if not (raw.isascii() and raw.isdigit() and len(raw) <= len(str(high)) and 1 <= int(raw) <= high):
-        raise ListingError(f"{key} must be a whole number from 1 to {high}, got {raw!r}")
+        raise ListingError(f"{key} must be a whole number from 1 to {high}")
     return int(raw)

@@ -14,9 +14,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.templating import Jinja2Templates
 
-__all__ = ["VIEWS", "render"]
+__all__ = ["STATIC", "VIEWS", "render"]
 
 VIEWS = Path(__file__).resolve().parents[2] / "resources" / "views"
+STATIC = VIEWS.parent / "static"
 
 
 def _when(value: datetime | None) -> str:

@@ -68,7 +68,7 @@ async def login(request: Request) -> Response:
     user_id = await run_in_threadpool(authenticate, state(request).engine, email, password)
     if user_id is None:
         return _login_page(request, target, "Unknown email or wrong password.", status_code=400, email=email)
-    sign_in(request, user_id)
+    await run_in_threadpool(sign_in, request, user_id)
     return RedirectResponse(safe_next(target, request.app.url_path_for("operations.index")), status_code=303)
 
 
@@ -77,7 +77,7 @@ async def logout(request: Request) -> Response:
     form = await request.form()
     if not csrf_valid(request, form.get(CSRF_FIELD)):
         raise HTTPException(400, "The sign-out form expired; reload the page and try again.")
-    sign_out(request)
+    await run_in_threadpool(sign_out, request)
     return RedirectResponse(request.app.url_path_for("login"), status_code=303)
 
 
@@ -97,6 +97,8 @@ def operations_index(request: Request) -> Response:
         if not viewer.viewable:
             raise HTTPException(403)
         page = shared.runs.list(listing.filter(viewer.viewable), page=listing.page, per_page=listing.per_page)
+        if page.page > page.pages:
+            raise HTTPException(404)
         initiators = user_labels(connection, (run.initiator_user_id for run in page.runs))
     return _page(
         request,
