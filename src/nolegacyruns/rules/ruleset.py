@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable
 from functools import cached_property
 from typing import Any, TypeVar
 
-from .matching import TokenMatcher, tokens_by_owner
+from .matching import Boundary, TokenMatcher, tokens_by_owner
 from .pack import IDENTIFIERS, STRINGS, Rule
 from .roles import Role
 
@@ -45,7 +45,8 @@ class RuleSet:
         cached = self._matchers.get(key)
         if cached is None:
             rules = [r for r in self.of_kind("token") if file_kind in r.file_kinds and _applies(r, role, scan_comments)]
-            cached = TokenMatcher(tokens_by_owner((r.id, r.tokens) for r in rules), fold_case=fold_case)
+            values = [token for r in rules if r.boundary is Boundary.VALUE for token in r.tokens]
+            cached = TokenMatcher(tokens_by_owner((r.id, r.tokens) for r in rules), fold_case=fold_case, values=values)
             self._matchers[key] = cached
         return cached
 
