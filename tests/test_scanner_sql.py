@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from nolegacyruns.scan.scanners.sql import scan_sql
-from scanner_support import RULESET, check, found
+from scanner_support import check, found
 
 
 @pytest.mark.parametrize(
@@ -161,7 +161,7 @@ def test_a_directive_in_a_string_is_not_a_directive() -> None:
 
 def test_sql_file_is_one_fragment_for_statement_rules() -> None:
     text = "INSERT INTO operation_runs SELECT * FROM x;\n"
-    [fragment] = scan_sql("a.sql", text, RULESET).sql_fragments
+    [fragment] = scan_sql("a.sql", text).sql_fragments
     assert fragment.text == text
     assert fragment.file_offset(12) == 12
 

@@ -7,7 +7,7 @@ import re
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from .. import __version__
+from .._version import __version__
 from ..findings import Finding, Severity
 
 if TYPE_CHECKING:
@@ -36,7 +36,7 @@ def _rule(rule: Rule) -> dict[str, Any]:
         "fullDescription": {"text": f"{what} {_flat(rule.docs['why-is-this-bad'])}"},
         "help": {"text": rule.documentation(), "markdown": rule.documentation()},
         "defaultConfiguration": {"level": _LEVELS[rule.severity]},
-        "properties": {"tags": [rule.kind]},
+        "properties": {"tags": [rule.kind.value]},
     }
 
 

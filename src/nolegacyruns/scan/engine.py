@@ -12,7 +12,7 @@ from ..filekinds import PYTHON, kind_of
 from ..findings import FileResult, Finding, fingerprint, normalise_line
 from ..rules.roles import Role
 from ..rules.ruleset import RuleSet
-from .analyzers.spec import backfill_specs
+from .analyzers import analyze
 from .decoding import decode
 from .scanners import Hit, Lexed, scanner_for
 from .source import SourceText
@@ -37,20 +37,6 @@ def token_hits(text: str, lexed: Lexed, ruleset: RuleSet, file_kind: str, scan_c
         matcher = ruleset.matcher(file_kind, role, fold_case=segment.fold_case, scan_comments=scan_comments)
         for match in matcher.finditer(text, segment.start, segment.end):
             hits.append(Hit(match.owner, match.start, match.end, match.token))
-    return hits
-
-
-def statement_hits(source: SourceText, lexed: Lexed, ruleset: RuleSet) -> list[Hit]:
-    """Run the statement-level rules (NLR101) over the SQL the scanner found in the file."""
-    if not lexed.sql_fragments:
-        return []
-    from .analyzers.sql import sql_backfill_hits  # loads the SQL lexer: only for files that hold SQL
-
-    specs = ruleset.derived("backfill", backfill_specs)
-    hits = []
-    for fragment in lexed.sql_fragments:
-        for spec in specs:
-            hits += sql_backfill_hits(fragment, spec, lambda offset: source.position(offset)[0])
     return hits
 
 
@@ -152,11 +138,14 @@ def check_source(relpath: str, data: bytes, ruleset: RuleSet, config: Config) ->
     file_kind = kind_of(relpath)
     text, notices = decode(data, python=file_kind == PYTHON)
     lexed = Lexed(notices=list(notices))
-    if ruleset.may_match(text):
-        lexed.extend(scanner_for(file_kind)(relpath, text, ruleset))
     source = SourceText(text)
-    hits = token_hits(text, lexed, ruleset, file_kind, config.scan_comments) + lexed.hits
-    hits += statement_hits(source, lexed, ruleset)
+    hits = []
+    if ruleset.may_match(text):
+        lexed.extend(scanner_for(file_kind)(relpath, text))
+        hits += token_hits(text, lexed, ruleset, file_kind, config.scan_comments)
+        analysis = analyze(source, lexed, file_kind, ruleset)
+        hits += analysis.hits
+        lexed.notices += analysis.notices
     findings = []
     # A token read both as a string and as SQL in that string, or a write seen by two readers, counts once.
     for hit in {(h.rule, h.start): h for h in hits}.values():

@@ -1,4 +1,4 @@
-"""One scanner per kind of file; each is a pure function `(path, text, ruleset) -> Lexed`.
+"""One scanner per kind of file; each is a pure function `(path, text) -> Lexed`.
 
 Scanner modules are imported on first use: libcst and the Pygments lexers cost more to load
 than most checks spend scanning, and a file that holds no token is never scanned at all.

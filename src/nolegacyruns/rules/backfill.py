@@ -1,17 +1,12 @@
-"""What a backfill rule looks for: canonical targets and legacy sources, all named by the pack."""
+"""The backfill kind's compiled data: canonical targets and legacy sources, all named by the pack."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-from ...rules.matching import TokenMatcher
-
-if TYPE_CHECKING:
-    from ...rules.pack import Rule
-    from ...rules.ruleset import RuleSet
-
-BACKFILL_KIND = "backfill"
+from .matching import TokenMatcher
+from .pack import Rule
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,11 +35,27 @@ class BackfillSpec:
         return None
 
 
-def backfill_specs(ruleset: RuleSet) -> list[BackfillSpec]:
-    """Build the specs of the enabled backfill rules; legacy sources are other rules' tokens."""
+@dataclass(frozen=True, slots=True)
+class BackfillRules:
+    """The enabled backfill rules, compiled once per rule set, with a cheap text pre-check."""
+
+    specs: tuple[BackfillSpec, ...]
+    _canonical: frozenset[str]
+    _legacy: frozenset[str]
+
+    def may_apply(self, text: str) -> bool:
+        """Could a backfill be in this text? Only if it names a canonical target and a legacy source (any case)."""
+        if not self.specs:
+            return False
+        lowered = text.lower()
+        return any(name in lowered for name in self._canonical) and any(token in lowered for token in self._legacy)
+
+
+def compile_backfill(rules: Sequence[Rule], tokens_of: Mapping[str, tuple[str, ...]]) -> BackfillRules:
+    """Build the specs of the enabled backfill rules; legacy sources are other rules' tokens (enabled or not)."""
     specs = []
-    for rule in ruleset.of_kind(BACKFILL_KIND):
-        legacy = {t: rule.id for rid in rule.options["legacy_sources_from"] for t in ruleset.get(rid).tokens}
+    for rule in rules:
+        legacy = {t: rule.id for rid in rule.options["legacy_sources_from"] for t in tokens_of[rid]}
         specs.append(
             BackfillSpec(
                 rule=rule,
@@ -54,4 +65,8 @@ def backfill_specs(ruleset: RuleSet) -> list[BackfillSpec]:
                 legacy_folded=TokenMatcher(legacy, fold_case=True),
             )
         )
-    return specs
+    canonical = frozenset(name.lower() for spec in specs for name in spec.canonical_names)
+    legacy_tokens = frozenset(
+        token.lower() for rule in rules for rid in rule.options["legacy_sources_from"] for token in tokens_of[rid]
+    )
+    return BackfillRules(tuple(specs), canonical, legacy_tokens)
