@@ -8,6 +8,7 @@ import signal
 import pytest
 
 from nolegacyruns.filekinds import PHP, PYTHON, SQL
+from nolegacyruns.rules.backfill import BackfillDetails
 from nolegacyruns.rules.pack import RuleKind
 from nolegacyruns.rules.ruleset import RuleSet
 from nolegacyruns.scan import analyzers
@@ -93,7 +94,7 @@ def test_a_new_language_is_one_registered_analyzer(monkeypatch: pytest.MonkeyPat
     def analyze_php(source: SourceText, lexed: Lexed, ruleset: RuleSet) -> Analysis:
         seen.append((source.text, lexed))
         start = source.text.index("OperationRun")
-        details = (("target", "OperationRun"), ("source", "`InventorySyncRun`"), ("source_line", "2"))
+        details = BackfillDetails("OperationRun", "`InventorySyncRun`", 2)
         return Analysis([Hit("NLR101", start, start + len("OperationRun"), "OperationRun", details)])
 
     analyzers_for(RuleKind.BACKFILL, PHP)  # loads the package's own analyzers first
@@ -103,3 +104,16 @@ def test_a_new_language_is_one_registered_analyzer(monkeypatch: pytest.MonkeyPat
     assert (3, 5, "NLR101") in found("app/Backfill.php", code)
     [(text, lexed)] = seen
     assert text == code and lexed.segments
+
+
+def test_a_backfill_finding_rests_on_its_target_and_its_source_line() -> None:
+    [finding] = [f for f in check("app/a.py", BACKFILL_LOOP).active if f.rule == "NLR101"]
+    assert (finding.line, finding.span_lines) == (3, (2, 3))
+    assert finding.message.startswith("`OperationRun` is written from legacy source `InventorySyncRun` (line 2)")
+
+
+def test_backfill_details_fill_the_packs_placeholders() -> None:
+    details = BackfillDetails("operation_runs", "`inventory_sync_runs`", 4)
+    message = RULESET.get("NLR101").format_message("operation_runs", **details.placeholders())
+    assert message.startswith("`operation_runs` is written from legacy source `inventory_sync_runs` (line 4)")
+    assert details.related_line() == 4

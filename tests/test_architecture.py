@@ -107,3 +107,17 @@ def test_scanners_know_no_rule_kind() -> None:
             assert not {
                 m for m in imported if m.startswith("nolegacyruns.rules.") and m != "nolegacyruns.rules.roles"
             }, name
+
+
+def test_every_scanner_is_a_typed_function_of_path_and_text() -> None:
+    import inspect
+
+    from nolegacyruns.filekinds import FILE_KINDS
+    from nolegacyruns.scan.scanners import SCANNERS, scanner_for
+
+    assert set(SCANNERS) < FILE_KINDS
+    for file_kind in sorted(FILE_KINDS):
+        scanner = scanner_for(file_kind)
+        assert list(inspect.signature(scanner).parameters) == ["path", "text"], file_kind
+        text = 'x = "inventory_sync_runs"\n'
+        assert scanner("a", text) == scanner("a", text), file_kind

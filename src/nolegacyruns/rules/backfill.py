@@ -10,6 +10,22 @@ from .pack import Rule
 
 
 @dataclass(frozen=True, slots=True)
+class BackfillDetails:
+    """One backfill: the canonical target written, the legacy source read (as the message shows it), its line."""
+
+    target: str
+    source: str
+    source_line: int
+
+    def placeholders(self) -> dict[str, str]:
+        """The backfill message's `{target}`, `{source}` and `{source_line}`."""
+        return {"target": self.target, "source": self.source, "source_line": str(self.source_line)}
+
+    def related_line(self) -> int:
+        return self.source_line
+
+
+@dataclass(frozen=True, slots=True)
 class BackfillSpec:
     """Canonical names, and legacy-source matchers: exact for code, case-folded for unquoted SQL."""
 

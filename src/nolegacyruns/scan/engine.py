@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ..config.loading import Config
 from ..filekinds import PYTHON, kind_of
-from ..findings import FileResult, Finding, fingerprint, normalise_line
+from ..findings import FileResult, Finding, Suppression, SuppressionKind, fingerprint, normalise_line
 from ..rules.roles import Role
 from ..rules.ruleset import RuleSet
 from .analyzers import analyze
@@ -45,10 +45,10 @@ def _finding(relpath: str, source: SourceText, ruleset: RuleSet, hit: Hit, messa
     line, column = source.position(hit.start)
     end_line, end_column = source.position(max(hit.end, hit.start))
     # A diff that touches only the legacy source of a backfill still changes what the finding says.
-    source_line = dict(hit.details).get("source_line")
+    related = hit.details.related_line() if hit.details is not None else None
     span_lines = None
-    if source_line is not None:
-        span_lines = (min(line, int(source_line)), max(end_line, int(source_line)))
+    if related is not None:
+        span_lines = (min(line, related), max(end_line, related))
     return Finding(
         path=relpath,
         line=line,
@@ -100,24 +100,18 @@ def _apply_suppressions(
     covered: dict[int, set[str]] = {}
     result = []
     for finding in findings:
-        reason = None
+        suppression = None
         allow = config.allowed_by(finding.rule, relpath)
         if allow is not None:
-            reason = f"allowed by {config.label}: {allow.reason}"
+            suppression = Suppression(SuppressionKind.ALLOW, allow.reason, config.label)
         for directive in by_line.get(finding.line, ()):
             if directive.reason and finding.rule in directive.rules:
                 covered.setdefault(directive.line, set()).add(finding.rule)
-                reason = reason or directive.reason
-        result.append(_replace_suppression(finding, reason))
+                suppression = suppression or Suppression(SuppressionKind.DIRECTIVE, directive.reason)
+        result.append(finding if suppression is None else replace(finding, suppressed_by=suppression))
     for directive in directives:
         result += _directive_findings(relpath, source, ruleset, directive, covered.get(directive.line, set()))
     return result
-
-
-def _replace_suppression(finding: Finding, reason: str | None) -> Finding:
-    if reason is None:
-        return finding
-    return replace(finding, suppressed_by=reason)
 
 
 def _with_fingerprints(findings: list[Finding], source: SourceText) -> list[Finding]:
@@ -152,7 +146,13 @@ def check_source(relpath: str, data: bytes, ruleset: RuleSet, config: Config) ->
         if ruleset.enabled(hit.rule):
             rule = ruleset.get(hit.rule)
             findings.append(
-                _finding(relpath, source, ruleset, hit, rule.format_message(hit.token, **dict(hit.details)))
+                _finding(
+                    relpath,
+                    source,
+                    ruleset,
+                    hit,
+                    rule.format_message(hit.token, **(hit.details.placeholders() if hit.details else {})),
+                )
             )
     if ruleset.enabled(PARSE_RULE):
         rule = ruleset.get(PARSE_RULE)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from ..rules.roles import Role
 
@@ -27,6 +28,14 @@ class Notice:
     detail: str
 
 
+class HitDetails(Protocol):
+    """What a structural rule knows about a hit: its message's placeholders, and a second line it rests on."""
+
+    def placeholders(self) -> dict[str, str]: ...
+
+    def related_line(self) -> int | None: ...
+
+
 @dataclass(frozen=True, slots=True)
 class Hit:
     """A rule firing on a span, before it becomes a Finding with positions."""
@@ -35,7 +44,7 @@ class Hit:
     start: int
     end: int
     token: str
-    details: tuple[tuple[str, str], ...] = ()
+    details: HitDetails | None = None
 
 
 @dataclass(frozen=True, slots=True)

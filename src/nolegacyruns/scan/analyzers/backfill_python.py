@@ -21,7 +21,7 @@ from libcst.helpers import get_full_name_for_node
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from ...filekinds import PYTHON
-from ...rules.backfill import BackfillSpec
+from ...rules.backfill import BackfillDetails, BackfillSpec
 from ...rules.pack import RuleKind
 from ...rules.ruleset import RuleSet
 from ..cst_parse import locate_syntax_error, too_hard_to_parse
@@ -195,7 +195,7 @@ class BackfillVisitor(cst.CSTVisitor):
         self._reported.add(start)
         line = self.get_metadata(PositionProvider, source.node).start.line
         via = f" through `{source.via}`" if source.via else ""
-        details = (("target", token), ("source", f"`{source.token}`{via}"), ("source_line", str(line)))
+        details = BackfillDetails(token, f"`{source.token}`{via}", line)
         self.hits.append(Hit(self.spec.rule.id, start, end, token, details))
 
     # Units -----------------------------------------------------------------------------

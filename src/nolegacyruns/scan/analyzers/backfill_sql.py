@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from ...filekinds import SQL
-from ...rules.backfill import BackfillSpec
+from ...rules.backfill import BackfillDetails, BackfillSpec
 from ...rules.pack import RuleKind
 from ...rules.roles import Role
 from ...rules.ruleset import RuleSet
@@ -192,11 +192,7 @@ def sql_backfill_hits(fragment: SqlFragment, spec: BackfillSpec, line_of: Callab
         if source is None:
             continue
         file_start, file_end = fragment.file_offset(start), fragment.file_offset(end)
-        details = (
-            ("target", target),
-            ("source", f"`{source}`"),
-            ("source_line", str(line_of(fragment.file_offset(source_at)))),
-        )
+        details = BackfillDetails(target, f"`{source}`", line_of(fragment.file_offset(source_at)))
         hits.append(Hit(spec.rule.id, file_start, max(file_end, file_start), target, details))
     return hits
 
