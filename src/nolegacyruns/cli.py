@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 import click
 
-from . import __version__
+from ._version import __version__
 from .api import Target, baseline_for, resolve_targets, run, scope_for
 from .config.loading import load_config
 from .config.selection import build_ruleset

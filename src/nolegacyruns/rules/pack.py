@@ -6,6 +6,7 @@ document comes from a pack. The bundled packs ship inside the wheel.
 
 from __future__ import annotations
 
+import enum
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -36,6 +37,14 @@ _PACK_KEYS = ("pack", "rule")
 _COMMON_RULE_KEYS = ("id", "name", "kind", "severity", "message", "docs", "valid", "invalid", "file-kinds")
 
 
+class RuleKind(str, enum.Enum):
+    """What a rule looks at: tokens (TOML only), a structure an analyzer finds, or the scan itself."""
+
+    TOKEN = "token"
+    BACKFILL = "backfill"
+    SCAN = "scan"
+
+
 @dataclass(frozen=True, slots=True)
 class Example:
     """A snippet a rule must flag (at `expect` line:column places) or must leave alone."""
@@ -52,7 +61,7 @@ class Rule:
 
     id: str
     name: str
-    kind: str
+    kind: RuleKind
     severity: Severity
     message: str
     docs: Mapping[str, str]
@@ -157,16 +166,16 @@ def _read_backfill_kind(fields: FieldReader) -> dict[str, Any]:
     return options
 
 
-RULE_KINDS: dict[str, tuple[KindReader, tuple[str, ...]]] = {
-    "token": (_read_token_kind, ("tokens", "applies-to", "replacements", "boundary", "lower-camel")),
-    "backfill": (_read_backfill_kind, ("canonical-tables", "canonical-models", "legacy-sources-from")),
-    "scan": (_read_scan_kind, ()),
+RULE_KINDS: dict[RuleKind, tuple[KindReader, tuple[str, ...]]] = {
+    RuleKind.TOKEN: (_read_token_kind, ("tokens", "applies-to", "replacements", "boundary", "lower-camel")),
+    RuleKind.BACKFILL: (_read_backfill_kind, ("canonical-tables", "canonical-models", "legacy-sources-from")),
+    RuleKind.SCAN: (_read_scan_kind, ()),
 }
 
 
 def _check_references(rules: list[Rule], problems: list[str]) -> None:
     """A backfill rule's legacy sources must be token rules that some pack defines."""
-    token_rules = {rule.id for rule in rules if rule.kind == "token"}
+    token_rules = {rule.id for rule in rules if rule.kind is RuleKind.TOKEN}
     for rule in rules:
         for rule_id in rule.options.get("legacy_sources_from", ()):
             if rule_id not in token_rules:
@@ -208,9 +217,11 @@ def _read_rule(table: dict[str, Any], where: str, index: int, problems: list[str
     name = fields.string("name", required=True) or ""
     if name and not RULE_NAME.match(name):
         fields.problem("name", f"expected a kebab-case name such as 'legacy-run-table', got {name!r}")
-    kind = fields.string("kind", "token") or "token"
-    if kind not in RULE_KINDS:
-        fields.problem("kind", f"expected one of {sorted(RULE_KINDS)}, got {kind!r}")
+    kind_text = fields.string("kind", RuleKind.TOKEN.value) or RuleKind.TOKEN.value
+    try:
+        kind = RuleKind(kind_text)
+    except ValueError:
+        fields.problem("kind", f"expected one of {sorted(k.value for k in RULE_KINDS)}, got {kind_text!r}")
         return None
     reader, kind_keys = RULE_KINDS[kind]
     fields.reject_unknown(_COMMON_RULE_KEYS + kind_keys)
