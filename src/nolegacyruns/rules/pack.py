@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import enum
 import re
+import string
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from .. import _toml
 from .._fields import FieldReader
@@ -166,11 +167,39 @@ def _read_backfill_kind(fields: FieldReader) -> dict[str, Any]:
     return options
 
 
-RULE_KINDS: dict[RuleKind, tuple[KindReader, tuple[str, ...]]] = {
-    RuleKind.TOKEN: (_read_token_kind, ("tokens", "applies-to", "replacements", "boundary", "lower-camel")),
-    RuleKind.BACKFILL: (_read_backfill_kind, ("canonical-tables", "canonical-models", "legacy-sources-from")),
-    RuleKind.SCAN: (_read_scan_kind, ()),
+class _KindSpec(NamedTuple):
+    """How a pack declares a rule of one kind: its reader, its own keys, the placeholders its message may use."""
+
+    reader: KindReader
+    keys: tuple[str, ...]
+    placeholders: frozenset[str]
+
+
+RULE_KINDS: dict[RuleKind, _KindSpec] = {
+    RuleKind.TOKEN: _KindSpec(
+        _read_token_kind, ("tokens", "applies-to", "replacements", "boundary", "lower-camel"), frozenset({"token"})
+    ),
+    RuleKind.BACKFILL: _KindSpec(
+        _read_backfill_kind,
+        ("canonical-tables", "canonical-models", "legacy-sources-from"),
+        frozenset({"token", "target", "source", "source_line"}),
+    ),
+    RuleKind.SCAN: _KindSpec(_read_scan_kind, (), frozenset({"token", "detail", "rules"})),
 }
+
+
+def _check_message(fields: FieldReader, message: str, placeholders: frozenset[str], kind: RuleKind) -> None:
+    """A message may name only its kind's placeholders, so it can never fail to fill at check time."""
+    try:
+        names = [name for _, name, _, _ in string.Formatter().parse(message) if name is not None]
+    except ValueError as error:
+        fields.problem("message", f"not a valid template ({error}); write a literal brace as {{{{ or }}}}")
+        return
+    known = ", ".join(f"{{{name}}}" for name in sorted(placeholders))
+    for name in dict.fromkeys(names):
+        if name not in placeholders:
+            shown = f"{{{name}}}" if name else "{}"
+            fields.problem("message", f"unknown placeholder {shown}; a {kind.value} rule's message may use {known}")
 
 
 def _check_references(rules: list[Rule], problems: list[str]) -> None:
@@ -223,8 +252,8 @@ def _read_rule(table: dict[str, Any], where: str, index: int, problems: list[str
     except ValueError:
         fields.problem("kind", f"expected one of {sorted(k.value for k in RULE_KINDS)}, got {kind_text!r}")
         return None
-    reader, kind_keys = RULE_KINDS[kind]
-    fields.reject_unknown(_COMMON_RULE_KEYS + kind_keys)
+    spec = RULE_KINDS[kind]
+    fields.reject_unknown(_COMMON_RULE_KEYS + spec.keys)
     severity_text = fields.string("severity", "error") or "error"
     try:
         severity = Severity(severity_text)
@@ -232,6 +261,7 @@ def _read_rule(table: dict[str, Any], where: str, index: int, problems: list[str
         fields.problem("severity", f"expected one of error, warning, info, got {severity_text!r}")
         severity = Severity.ERROR
     message = fields.string("message", required=True) or ""
+    _check_message(fields, message, spec.placeholders, kind)
     docs_table = fields.subtable("docs")
     docs_fields = FieldReader(docs_table, where, fields.key("docs"), problems)
     docs_fields.reject_unknown(key for key, _ in DOC_SECTIONS)
@@ -240,7 +270,7 @@ def _read_rule(table: dict[str, Any], where: str, index: int, problems: list[str
     unknown_kinds = sorted(set(file_kinds) - FILE_KINDS)
     if unknown_kinds:
         fields.problem("file-kinds", f"unknown file kinds {unknown_kinds}; known: {sorted(FILE_KINDS)}")
-    options = reader(fields)
+    options = spec.reader(fields)
     valid = _read_examples(fields, "valid", invalid=False)
     invalid = _read_examples(fields, "invalid", invalid=True)
     if not valid:
