@@ -15,6 +15,7 @@ from nolegacyruns.findings import Suppression, SuppressionKind
 FIXTURES = Path(__file__).parent / "fixtures"
 FIXTURE = FIXTURES / "project"
 ALLOWED = FIXTURES / "allowed_project"
+LARAVEL = FIXTURES / "laravel_app"
 
 
 @pytest.fixture(scope="module")
@@ -22,7 +23,14 @@ def report():  # type: ignore[no-untyped-def]
     return check(FIXTURE)
 
 
-@pytest.mark.parametrize("project", [pytest.param(FIXTURE, id="project"), pytest.param(ALLOWED, id="allowed_project")])
+@pytest.mark.parametrize(
+    "project",
+    [
+        pytest.param(FIXTURE, id="project"),
+        pytest.param(ALLOWED, id="allowed_project"),
+        pytest.param(LARAVEL, id="laravel_app"),
+    ],
+)
 def test_findings_match_the_inline_markers_exactly(project: Path) -> None:
     found = Counter((f.path, f.line, f.rule) for f in check(project).findings)
     expected = project_markers(project)

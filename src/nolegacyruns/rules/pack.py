@@ -21,6 +21,7 @@ from .._fields import FieldReader
 from ..errors import UsageError
 from ..filekinds import FILE_KINDS
 from ..findings import Severity
+from .matching import Boundary
 
 RULE_ID = re.compile(r"^[A-Z]{2,8}[0-9]{3}$")
 RULE_NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)+$")
@@ -86,6 +87,7 @@ class Rule:
     applies_to: frozenset[str] = APPLIES_TO
     tokens: tuple[str, ...] = ()
     replacements: Mapping[str, str] = field(default_factory=dict)
+    boundary: Boundary = Boundary.WORD
     options: KindOptions | None = None
 
     def format_message(self, token: str = "", **details: str) -> str:
@@ -98,8 +100,14 @@ class Rule:
 
     @property
     def _folded_replacements(self) -> dict[str, str]:
-        """Replacements by lower-cased token, for tokens matched case-insensitively (unquoted SQL)."""
-        return {token.lower(): value for token, value in self.replacements.items()}
+        """Replacements by lower-cased token, for tokens matched case-insensitively (unquoted SQL).
+
+        The first spelling wins: `inventorysyncrun` is replaced as the pack's `InventorySyncRun` is.
+        """
+        folded: dict[str, str] = {}
+        for token, value in self.replacements.items():
+            folded.setdefault(token.lower(), value)
+        return folded
 
     def documentation(self) -> str:
         """Return the rule's documentation, as `nolegacyruns explain` prints it."""
@@ -115,6 +123,7 @@ class _KindFields(NamedTuple):
     tokens: tuple[str, ...] = ()
     applies_to: frozenset[str] = APPLIES_TO
     replacements: Mapping[str, str] = MappingProxyType({})
+    boundary: Boundary = Boundary.WORD
     options: KindOptions | None = None
 
 
@@ -135,7 +144,29 @@ def _read_token_kind(fields: FieldReader) -> _KindFields:
     replacements = fields.string_table("replacements")
     for token in sorted(set(replacements) - set(tokens)):
         fields.problem("replacements", f"{token!r} is not one of this rule's tokens")
-    return _KindFields(tokens, frozenset(applies_to) & APPLIES_TO, replacements)
+    boundary_text = fields.string("boundary", Boundary.WORD.value) or Boundary.WORD.value
+    try:
+        boundary = Boundary(boundary_text)
+    except ValueError:
+        fields.problem("boundary", f"expected one of {[b.value for b in Boundary]}, got {boundary_text!r}")
+        boundary = Boundary.WORD
+    if fields.boolean("lower-camel", False):
+        if not any(token[:1].isupper() for token in tokens):
+            fields.problem("lower-camel", "no token starts with an upper-case letter")
+        tokens, replacements = _with_lower_camel(tokens, replacements)
+    return _KindFields(tokens, frozenset(applies_to) & APPLIES_TO, replacements, boundary)
+
+
+def lower_camel(name: str) -> str:
+    """`InventorySyncRuns` -> `inventorySyncRuns`."""
+    return name[:1].lower() + name[1:]
+
+
+def _with_lower_camel(tokens: tuple[str, ...], replacements: dict[str, str]) -> tuple[tuple[str, ...], dict[str, str]]:
+    """Add each StudlyCase token's lower-camel spelling, replaced by its replacement's lower-camel spelling."""
+    derived = {lower_camel(t): t for t in tokens if t[:1].isupper() and lower_camel(t) not in tokens}
+    more = {camel: lower_camel(replacements[t]) for camel, t in derived.items() if t in replacements}
+    return tokens + tuple(derived), {**replacements, **more}
 
 
 def _read_scan_kind(fields: FieldReader) -> _KindFields:
@@ -164,7 +195,9 @@ class _KindSpec(NamedTuple):
 
 
 RULE_KINDS: dict[RuleKind, _KindSpec] = {
-    RuleKind.TOKEN: _KindSpec(_read_token_kind, ("tokens", "applies-to", "replacements"), frozenset({"token"})),
+    RuleKind.TOKEN: _KindSpec(
+        _read_token_kind, ("tokens", "applies-to", "replacements", "boundary", "lower-camel"), frozenset({"token"})
+    ),
     RuleKind.BACKFILL: _KindSpec(
         _read_backfill_kind,
         ("canonical-tables", "canonical-models", "legacy-sources-from"),
@@ -280,6 +313,7 @@ def _read_rule(table: dict[str, Any], where: str, index: int, problems: list[str
         applies_to=kind_fields.applies_to,
         tokens=kind_fields.tokens,
         replacements=kind_fields.replacements,
+        boundary=kind_fields.boundary,
         options=kind_fields.options,
     )
 
