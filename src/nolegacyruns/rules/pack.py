@@ -379,3 +379,19 @@ def load_rules(extra: Iterable[tuple[Path, str]] = ()) -> list[Rule]:
     if problems:
         raise UsageError(problems)
     return sorted(rules, key=lambda r: r.id)
+
+
+def declared_rule_ids(extra: Iterable[Path] = ()) -> list[str] | None:
+    """Every `[[rule]] id` the bundled and extra packs declare, valid rule or not, for packs with problems.
+
+    None when a pack cannot be read or parsed: it might declare any ID.
+    """
+    declared: set[str] = set()
+    for path in [*bundled_pack_files(), *extra]:
+        try:
+            tables = _toml.loads(path.read_text(encoding="utf-8")).get("rule")
+        except (OSError, UnicodeDecodeError, _toml.TOMLDecodeError):
+            return None
+        if isinstance(tables, list):
+            declared.update(t["id"] for t in tables if isinstance(t, dict) and isinstance(t.get("id"), str))
+    return sorted(declared)
