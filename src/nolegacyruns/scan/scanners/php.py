@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
 from pygments.lexers.php import PhpLexer
 from pygments.lexers.templates import HtmlPhpLexer
@@ -18,9 +17,6 @@ from ...rules.roles import Role
 from ..lexed import Lexed, Segment
 from .pygments_lexed import Token, is_a, lex, lexed_or_fallback, lexer, to_lexed
 from .sql import Piece, embedded_sql
-
-if TYPE_CHECKING:
-    from ...rules.ruleset import RuleSet
 
 _HEREDOC_OPEN = "<<<"
 # PHP 7.3 heredoc and nowdoc: the closing marker may be indented and followed by `)`, `,` …
@@ -87,16 +83,26 @@ def _string_literals(tokens: list[Token], text: str) -> Iterator[list[Piece | No
             yield [Piece(token.start + 1, token.end - 1, escapes=True)]
 
 
-def php_lexed(text: str, start: int = 0, end: int | None = None, *, inline: bool = False, strict: bool = True) -> Lexed:
-    """Read text[start:end] as PHP (`inline`: code without `<?php`) or as HTML with PHP."""
+def php_tokens(
+    text: str, start: int = 0, end: int | None = None, *, inline: bool = False, strict: bool = True
+) -> tuple[list[Token], list[re.Match[str]]]:
+    """Lex text[start:end] as PHP (`inline`: code without `<?php`) or as HTML with PHP.
+
+    Each heredoc or nowdoc is read as one string token spanning it; the heredocs are returned too.
+    """
     php = lexer(PhpLexer, startinline=True) if inline else lexer(HtmlPhpLexer)
     end = len(text) if end is None else end
     tokens = lex(php, text, start, end, strict=strict)
     heredocs = _heredocs(tokens, text, end)
-    lexed_text = text
     if heredocs:
-        lexed_text = _masked(text, heredocs)
-        tokens = lex(php, lexed_text, start, end, strict=strict)
+        tokens = lex(php, _masked(text, heredocs), start, end, strict=strict)
+    return tokens, heredocs
+
+
+def php_lexed(text: str, start: int = 0, end: int | None = None, *, inline: bool = False, strict: bool = True) -> Lexed:
+    """Read text[start:end] as PHP (`inline`: code without `<?php`) or as HTML with PHP."""
+    tokens, heredocs = php_tokens(text, start, end, inline=inline, strict=strict)
+    lexed_text = _masked(text, heredocs) if heredocs else text
     openings = {match.start() for match in heredocs}
     ordinary = [token for token in tokens if token.start not in openings]
     result = to_lexed(ordinary, lexed_text)
@@ -109,6 +115,6 @@ def php_lexed(text: str, start: int = 0, end: int | None = None, *, inline: bool
     return result
 
 
-def scan_php(path: str, text: str, ruleset: RuleSet) -> Lexed:
+def scan_php(path: str, text: str) -> Lexed:
     """Scan a PHP file; a file the lexer chokes on is scanned plainly, with NLR900."""
-    return lexed_or_fallback(path, text, ruleset, lambda: php_lexed(text))
+    return lexed_or_fallback(path, text, lambda: php_lexed(text))
