@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -13,7 +13,7 @@ from sqlalchemy.engine import Connection, Engine
 from app.db import dialect_insert, is_id, operation_runs, utc, utc_or_none, utcnow
 from app.run_types import RunOutcome, RunStatus, RunType, UnknownRunType, parse_run_type
 
-__all__ = ["COMPLETION_OUTCOMES", "InvalidTransition", "Run", "RunFilter", "RunPage", "RunStore"]
+__all__ = ["COMPLETION_OUTCOMES", "InvalidTransition", "Pages", "Run", "RunFilter", "RunPage", "RunStore"]
 
 COMPLETION_OUTCOMES = frozenset({RunOutcome.SUCCEEDED, RunOutcome.PARTIALLY_SUCCEEDED, RunOutcome.FAILED})
 
@@ -40,6 +40,13 @@ class Run:
     started_at: datetime | None
     completed_at: datetime | None
     idempotency_key: str | None
+
+    @property
+    def duration(self) -> timedelta | None:
+        """Return how long the run ran, once it has started and completed."""
+        if self.started_at is None or self.completed_at is None:
+            return None
+        return self.completed_at - self.started_at
 
     @property
     def type_name(self) -> str:
@@ -75,6 +82,7 @@ class RunFilter:
     type: RunType | None = None
     status: RunStatus | None = None
     workspace_ids: frozenset[int] | None = None
+    outcome: RunOutcome | None = None
 
     def where(self) -> list[sa.ColumnElement[bool]]:
         """Return the WHERE clauses for this filter."""
@@ -84,6 +92,7 @@ class RunFilter:
             (c.tenant_id, self.tenant_id),
             (c.type, self.type),
             (c.status, self.status),
+            (c.outcome, self.outcome),
         )
         clauses = [column == _plain(value) for column, value in wanted if value is not None]
         if self.workspace_ids is not None:
@@ -91,15 +100,13 @@ class RunFilter:
         return clauses
 
 
-@dataclass(frozen=True, slots=True)
-class RunPage:
-    """One page of a listing, newest first."""
+class Pages:
+    """Where a page sits in its listing; the dataclasses that hold total, page and per_page share it."""
 
-    runs: list[Run]
+    __slots__ = ()
     total: int
     page: int
     per_page: int
-    filter: RunFilter = field(default_factory=RunFilter)
 
     @property
     def pages(self) -> int:
@@ -115,6 +122,17 @@ class RunPage:
     def has_previous(self) -> bool:
         """Return whether an earlier page exists."""
         return self.page > 1
+
+
+@dataclass(frozen=True, slots=True)
+class RunPage(Pages):
+    """One page of a listing, newest first."""
+
+    runs: list[Run]
+    total: int
+    page: int
+    per_page: int
+    filter: RunFilter = field(default_factory=RunFilter)
 
 
 class RunStore:
@@ -298,7 +316,7 @@ def _stored_type(value: str) -> RunType | str:
 
 
 def _plain(value: object) -> object:
-    return value.value if isinstance(value, (RunType, RunStatus)) else value
+    return value.value if isinstance(value, (RunType, RunStatus, RunOutcome)) else value
 
 
 def _names(statuses: set[RunStatus]) -> str:

@@ -39,6 +39,8 @@ routes = [
     Route("/admin/operations", views.operations_index, methods=["GET"], name="operations.index"),
     Route("/admin/operations/{id:record_id}", views.operation_show, methods=["GET"], name="operations.show"),
     Route("/admin/t/{tenant:record_id}/operations", views.tenant_operations, methods=["GET"], name="operations.tenant"),
+    Route("/admin/findings", views.findings_index, methods=["GET"], name="findings.index"),
+    Route("/admin/inventory-items", views.inventory_items_index, methods=["GET"], name="inventory_items.index"),
     Route("/admin/findings/{id:record_id}", views.finding_show, methods=["GET"], name="findings.show"),
     Route(
         "/admin/inventory-items/{id:record_id}",

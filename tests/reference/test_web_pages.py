@@ -123,8 +123,8 @@ def test_the_operation_page_shows_the_run(demo_clients: Clients, demo_engine: En
     for expected in (
         f"Operation run #{failed}",
         "<dd>Inventory sync <code>inventory_sync</code></dd>",
-        "<dd>Completed</dd>",
-        "<dd>Failed</dd>",
+        '<dd><span class="badge status-completed">Completed</span></dd>',
+        '<dd><span class="badge outcome-failed">Failed</span></dd>',
         ">Contoso US</a>",
         '"error": "Graph answered 503 Service Unavailable"',
         '<span class="muted">system</span>',
@@ -135,7 +135,7 @@ def test_the_operation_page_shows_the_run(demo_clients: Clients, demo_engine: En
 def test_the_operation_page_shows_counts_and_initiator(demo_clients: Clients, demo_engine: Engine) -> None:
     first_sync = _ids(demo_engine, r.type == "inventory_sync")[-1]
     page = html.unescape(demo_clients(OWNER).get(f"/admin/operations/{first_sync}").text)
-    assert "<tr><th>Items observed</th><td>4</td></tr>" in page
+    assert '<tr><th scope="row">Items observed</th><td>4</td></tr>' in page
     assert "Oskar Operator <operator@contoso.test>" in page
 
 

@@ -9,10 +9,10 @@ from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 from app.db import MAX_ID
-from app.run_types import RunStatus, RunType
+from app.run_types import RunOutcome, RunStatus, RunType
 from app.runs import RunFilter
 
-__all__ = ["DEFAULT_PER_PAGE", "MAX_PER_PAGE", "Listing", "ListingError"]
+__all__ = ["DEFAULT_PER_PAGE", "MAX_PER_PAGE", "Listing", "ListingError", "Paging"]
 
 E = TypeVar("E", bound=Enum)
 
@@ -33,6 +33,7 @@ class Listing:
 
     type: RunType | None = None
     status: RunStatus | None = None
+    outcome: RunOutcome | None = None
     tenant_id: int | None = None
     page: int = 1
     per_page: int = DEFAULT_PER_PAGE
@@ -43,6 +44,7 @@ class Listing:
         return cls(
             type=_choice(params, "type", RunType),
             status=_choice(params, "status", RunStatus),
+            outcome=_choice(params, "outcome", RunOutcome),
             tenant_id=_tenant(params),
             page=_number(params, "page", MAX_PAGE) or 1,
             per_page=_number(params, "per_page", MAX_PER_PAGE) or DEFAULT_PER_PAGE,
@@ -50,7 +52,13 @@ class Listing:
 
     def filter(self, workspace_ids: frozenset[int]) -> RunFilter:
         """Return the run filter for this listing within *workspace_ids*."""
-        return RunFilter(tenant_id=self.tenant_id, type=self.type, status=self.status, workspace_ids=workspace_ids)
+        return RunFilter(
+            tenant_id=self.tenant_id,
+            type=self.type,
+            status=self.status,
+            outcome=self.outcome,
+            workspace_ids=workspace_ids,
+        )
 
     def query(self, **changes: Any) -> str:
         """Return the query string of this listing with *changes*, leaving out defaults."""
@@ -58,9 +66,35 @@ class Listing:
         params = {
             "type": listing.type.value if listing.type else None,
             "status": listing.status.value if listing.status else None,
+            "outcome": listing.outcome.value if listing.outcome else None,
             "tenant": listing.tenant_id,
             "page": listing.page if listing.page != 1 else None,
             "per_page": listing.per_page if listing.per_page != DEFAULT_PER_PAGE else None,
+        }
+        return urlencode({key: value for key, value in params.items() if value is not None})
+
+
+@dataclass(frozen=True, slots=True)
+class Paging:
+    """Which page of a record list to show."""
+
+    page: int = 1
+    per_page: int = DEFAULT_PER_PAGE
+
+    @classmethod
+    def parse(cls, params: Mapping[str, str]) -> Paging:
+        """Return the page *params* ask for, or raise ListingError saying what is wrong."""
+        return cls(
+            page=_number(params, "page", MAX_PAGE) or 1,
+            per_page=_number(params, "per_page", MAX_PER_PAGE) or DEFAULT_PER_PAGE,
+        )
+
+    def query(self, **changes: Any) -> str:
+        """Return the query string of this page with *changes*, leaving out defaults."""
+        paging = replace(self, **changes)
+        params = {
+            "page": paging.page if paging.page != 1 else None,
+            "per_page": paging.per_page if paging.per_page != DEFAULT_PER_PAGE else None,
         }
         return urlencode({key: value for key, value in params.items() if value is not None})
 
