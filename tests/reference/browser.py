@@ -34,7 +34,7 @@ FLAGS = (
 
 
 def find_browser() -> tuple[Path, Path] | None:
-    """Return chromium and chromedriver: $CHROMIUM_BIN and $CHROMEDRIVER_BIN, else from PATH; None if either is missing."""
+    """Return chromium and chromedriver ($CHROMIUM_BIN, $CHROMEDRIVER_BIN, else PATH); None if either is missing."""
     found = []
     for variable, names in (
         ("CHROMIUM_BIN", ("chromium", "chromium-browser")),
