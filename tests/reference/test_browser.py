@@ -12,7 +12,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
-from browser import ARTIFACTS, serve
+from browser import ARTIFACTS
+from liveserver import serve
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 from websupport import DEMO_NOW
