@@ -127,7 +127,8 @@ def _line(name: str, latencies: list[float], errors: int, elapsed: float) -> str
     p50 = statistics.median(ordered) * 1000
     p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000
     rate = len(ordered) / elapsed
-    return f"  {name:<36} {len(ordered):>6} req {rate:>8.1f} req/s  p50 {p50:7.1f} ms  p99 {p99:7.1f} ms  errors {errors}"
+    timing = f"p50 {p50:7.1f} ms  p99 {p99:7.1f} ms"
+    return f"  {name:<36} {len(ordered):>6} req {rate:>8.1f} req/s  {timing}  errors {errors}"
 
 
 def main() -> int:

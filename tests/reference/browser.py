@@ -58,6 +58,7 @@ def headless_chromium(chromium: Path, chromedriver: Path) -> Iterator[object]:
         options.add_argument(flag)
     driver = webdriver.Chrome(service=Service(executable_path=str(chromedriver)), options=options)
     driver.set_page_load_timeout(30)
+    driver.implicitly_wait(5)  # a page that is still loading gets time to show an element
     try:
         yield driver
     finally:

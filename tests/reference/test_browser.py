@@ -15,7 +15,8 @@ import pytest
 from browser import ARTIFACTS
 from liveserver import serve
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import Select
+from selenium.webdriver.support.expected_conditions import staleness_of
+from selenium.webdriver.support.ui import Select, WebDriverWait
 from websupport import DEMO_NOW
 
 from app import db, demo, migrate
@@ -44,13 +45,20 @@ def _shot(driver: Any, name: str) -> Path:
     return path
 
 
+def _follow(driver: Any, element: Any) -> None:
+    """Click *element* and wait until the page it leads to has replaced this one."""
+    page = driver.find_element(By.TAG_NAME, "html")
+    element.click()
+    WebDriverWait(driver, 30).until(staleness_of(page))
+
+
 def _sign_in(driver: Any, site: str, email: str = OWNER) -> None:
     driver.delete_all_cookies()
     driver.get(f"{site}/admin/operations?type=inventory_sync")
     assert urlsplit(driver.current_url).path == "/login"
     driver.find_element(By.NAME, "email").send_keys(email)
     driver.find_element(By.NAME, "password").send_keys(demo.DEMO_PASSWORD)
-    driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    _follow(driver, driver.find_element(By.CSS_SELECTOR, "form button[type=submit]"))
 
 
 @pytest.fixture
@@ -75,7 +83,7 @@ def test_the_filter_form_narrows_the_index(owner: Any, site: str) -> None:
     owner.get(f"{site}/admin/operations")
     Select(owner.find_element(By.NAME, "outcome")).select_by_value("failed")
     Select(owner.find_element(By.NAME, "type")).select_by_value("inventory_sync")
-    owner.find_element(By.CSS_SELECTOR, "form.filters button[type=submit]").click()
+    _follow(owner, owner.find_element(By.CSS_SELECTOR, "form.filters button[type=submit]"))
 
     query = parse_qs(urlsplit(owner.current_url).query)
     assert (query["outcome"], query["type"]) == (["failed"], ["inventory_sync"])
@@ -93,7 +101,7 @@ def test_a_failed_run_opens_with_its_error_first(owner: Any, site: str) -> None:
     owner.get(f"{site}/admin/operations?outcome=failed")
     link = owner.find_element(By.CSS_SELECTOR, "tbody tr a")
     name = link.text
-    link.click()
+    _follow(owner, link)
     assert owner.find_element(By.TAG_NAME, "h1").text == name
     summary = owner.find_element(By.CSS_SELECTOR, ".error-summary")
     assert "Graph answered" in summary.text
@@ -105,10 +113,10 @@ def test_a_failed_run_opens_with_its_error_first(owner: Any, site: str) -> None:
 def test_a_findings_run_link_opens_that_run(owner: Any, site: str) -> None:
     owner.get(f"{site}/admin/findings")
     _shot(owner, "5-findings")
-    owner.find_element(By.CSS_SELECTOR, "tbody tr a[href^='/admin/findings/']").click()
+    _follow(owner, owner.find_element(By.CSS_SELECTOR, "tbody tr a[href^='/admin/findings/']"))
     current = owner.find_element(By.CSS_SELECTOR, "dd.current-run a")
     target = current.text
-    current.click()
+    _follow(owner, current)
     assert owner.find_element(By.TAG_NAME, "h1").text == target
     assert urlsplit(owner.current_url).path.startswith("/admin/operations/")
     _shot(owner, "6-run-of-finding")
@@ -135,7 +143,7 @@ def test_signing_out_ends_the_session_for_every_copy_of_the_cookie(owner: Any, s
     old = _cookie(owner)
     assert httpx.get(f"{site}/admin/operations", cookies={SESSION_COOKIE: old}).status_code == 200
 
-    owner.find_element(By.CSS_SELECTOR, "header form button[type=submit]").click()
+    _follow(owner, owner.find_element(By.CSS_SELECTOR, "header form button[type=submit]"))
     assert urlsplit(owner.current_url).path == "/login"
     _shot(owner, "8-signed-out")
 
