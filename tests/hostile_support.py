@@ -1,6 +1,8 @@
 """Real processes for the hostile-environment tests: runs in their own session, and the processes they leave."""
+
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -88,7 +90,9 @@ def wait_for(condition: Callable[[], Any], timeout: float, interval: float = 0.0
         time.sleep(interval)
 
 
-def start_check(cwd: Path, *args: str, env: dict[str, str] | None = None, prefix: Sequence[str] = ()) -> subprocess.Popen[str]:
+def start_check(
+    cwd: Path, *args: str, env: dict[str, str] | None = None, prefix: Sequence[str] = ()
+) -> subprocess.Popen[str]:
     """Start `nolegacyruns ARGS` in a session of its own, so its process group holds it and every child."""
     return subprocess.Popen(
         [*prefix, sys.executable, "-m", "nolegacyruns", *args],
@@ -114,13 +118,13 @@ def finish(proc: subprocess.Popen[str], timeout: float) -> tuple[int, str, str]:
 
 def kill_group(pgrp: int) -> None:
     """Clean up after a failed test: nothing of the run may outlive it."""
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(pgrp, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
 
 
-def run_check(cwd: Path, *args: str, timeout: float = 120, prefix: Sequence[str] = (), **kwargs: Any) -> tuple[int, str, str]:
+def run_check(
+    cwd: Path, *args: str, timeout: float = 120, prefix: Sequence[str] = (), **kwargs: Any
+) -> tuple[int, str, str]:
     proc = start_check(cwd, *args, prefix=prefix, **kwargs)
     try:
         return finish(proc, timeout)

@@ -15,7 +15,7 @@ from ...rules.roles import Role
 from ..analyzers.python import BackfillVisitor
 from ..analyzers.spec import backfill_specs
 from ..analyzers.sql import canonical_write_spans
-from ..isolation import run_isolated
+from ..isolation import Isolated
 from ..lexed import Lexed, Segment
 from ..source import SourceText
 from .plaintext import fallback
@@ -234,6 +234,11 @@ def _parse_or_syntax_error(path: str, text: str, ruleset: RuleSet) -> Lexed:
         return _syntax_error_fallback(path, text, ruleset, error)
 
 
+def _isolated_parser(ruleset: RuleSet) -> Isolated[tuple[str, str], Lexed]:
+    """One parse helper per rule set: forked with the rules loaded, it gets only (path, text) per file."""
+    return Isolated(lambda job: _parse_or_syntax_error(job[0], job[1], ruleset))
+
+
 def scan_python(path: str, text: str, ruleset: RuleSet) -> Lexed:
     """Scan Python source through libcst; fall back to the plain scan when it cannot parse.
 
@@ -243,7 +248,8 @@ def scan_python(path: str, text: str, ruleset: RuleSet) -> Lexed:
     reason = too_hard_to_parse(text)
     if reason is not None:
         return fallback(path, text, ruleset, f"not parsed: {reason}")
-    outcome = run_isolated(partial(_parse_or_syntax_error, path, text, ruleset))
+    parser = ruleset.derived("isolated-parse", _isolated_parser)
+    outcome = parser.run((path, text))
     if outcome.value is None:
         return fallback(path, text, ruleset, f"not parsed: {outcome.failure}")
     return outcome.value
