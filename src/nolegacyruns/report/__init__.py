@@ -1,4 +1,7 @@
-"""Report formats: one module each; every formatter is `(report, color) -> str`."""
+"""Reports: the `Report` of one check (`model.py`), the baseline, and one module per output format.
+
+Every formatter is `(report, color) -> str`; a new format is a module here listed in `FORMATS`.
+"""
 
 from __future__ import annotations
 

@@ -6,18 +6,22 @@ document comes from a pack. The bundled packs ship inside the wheel.
 
 from __future__ import annotations
 
+import enum
 import re
+import string
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 from .. import _toml
 from .._fields import FieldReader
 from ..errors import UsageError
 from ..filekinds import FILE_KINDS
 from ..findings import Severity
+from .matching import Boundary
 
 RULE_ID = re.compile(r"^[A-Z]{2,8}[0-9]{3}$")
 RULE_NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)+$")
@@ -35,6 +39,14 @@ _PACK_KEYS = ("pack", "rule")
 _COMMON_RULE_KEYS = ("id", "name", "kind", "severity", "message", "docs", "valid", "invalid", "file-kinds")
 
 
+class RuleKind(str, enum.Enum):
+    """What a rule looks at: tokens (TOML only), a structure an analyzer finds, or the scan itself."""
+
+    TOKEN = "token"
+    BACKFILL = "backfill"
+    SCAN = "scan"
+
+
 @dataclass(frozen=True, slots=True)
 class Example:
     """A snippet a rule must flag (at `expect` line:column places) or must leave alone."""
@@ -46,12 +58,25 @@ class Example:
 
 
 @dataclass(frozen=True, slots=True)
+class BackfillOptions:
+    """What a backfill rule declares: canonical tables and models, and the token rules naming legacy sources."""
+
+    canonical_tables: tuple[str, ...]
+    canonical_models: tuple[str, ...]
+    legacy_sources_from: tuple[str, ...]
+
+
+# What only one structural kind reads; a new kind adds its record to this union.
+KindOptions = BackfillOptions
+
+
+@dataclass(frozen=True, slots=True)
 class Rule:
-    """One rule of a pack; `options` hold what only its kind reads."""
+    """One rule of a pack; `options` hold what only its kind reads (token rules use `tokens` and the like)."""
 
     id: str
     name: str
-    kind: str
+    kind: RuleKind
     severity: Severity
     message: str
     docs: Mapping[str, str]
@@ -62,7 +87,8 @@ class Rule:
     applies_to: frozenset[str] = APPLIES_TO
     tokens: tuple[str, ...] = ()
     replacements: Mapping[str, str] = field(default_factory=dict)
-    options: Mapping[str, Any] = field(default_factory=dict)
+    boundary: Boundary = Boundary.WORD
+    options: KindOptions | None = None
 
     def format_message(self, token: str = "", **details: str) -> str:
         """Fill the message template; add the canonical replacement when the pack names one."""
@@ -74,8 +100,14 @@ class Rule:
 
     @property
     def _folded_replacements(self) -> dict[str, str]:
-        """Replacements by lower-cased token, for tokens matched case-insensitively (unquoted SQL)."""
-        return {token.lower(): value for token, value in self.replacements.items()}
+        """Replacements by lower-cased token, for tokens matched case-insensitively (unquoted SQL).
+
+        The first spelling wins: `inventorysyncrun` is replaced as the pack's `InventorySyncRun` is.
+        """
+        folded: dict[str, str] = {}
+        for token, value in self.replacements.items():
+            folded.setdefault(token.lower(), value)
+        return folded
 
     def documentation(self) -> str:
         """Return the rule's documentation, as `nolegacyruns explain` prints it."""
@@ -85,10 +117,20 @@ class Rule:
         return "\n".join(lines).rstrip() + "\n"
 
 
-KindReader = Callable[[FieldReader], dict[str, Any]]
+class _KindFields(NamedTuple):
+    """The fields of a Rule that its kind's reader fills."""
+
+    tokens: tuple[str, ...] = ()
+    applies_to: frozenset[str] = APPLIES_TO
+    replacements: Mapping[str, str] = MappingProxyType({})
+    boundary: Boundary = Boundary.WORD
+    options: KindOptions | None = None
 
 
-def _read_token_kind(fields: FieldReader) -> dict[str, Any]:
+KindReader = Callable[[FieldReader], _KindFields]
+
+
+def _read_token_kind(fields: FieldReader) -> _KindFields:
     tokens = fields.strings("tokens", required=True)
     if fields.has("tokens") and not tokens:
         fields.problem("tokens", "expected at least one token")
@@ -102,38 +144,89 @@ def _read_token_kind(fields: FieldReader) -> dict[str, Any]:
     replacements = fields.string_table("replacements")
     for token in sorted(set(replacements) - set(tokens)):
         fields.problem("replacements", f"{token!r} is not one of this rule's tokens")
-    return {"tokens": tokens, "applies_to": frozenset(applies_to) & APPLIES_TO, "replacements": replacements}
+    boundary_text = fields.string("boundary", Boundary.WORD.value) or Boundary.WORD.value
+    try:
+        boundary = Boundary(boundary_text)
+    except ValueError:
+        fields.problem("boundary", f"expected one of {[b.value for b in Boundary]}, got {boundary_text!r}")
+        boundary = Boundary.WORD
+    if fields.boolean("lower-camel", False):
+        if not any(token[:1].isupper() for token in tokens):
+            fields.problem("lower-camel", "no token starts with an upper-case letter")
+        tokens, replacements = _with_lower_camel(tokens, replacements)
+    return _KindFields(tokens, frozenset(applies_to) & APPLIES_TO, replacements, boundary)
 
 
-def _read_scan_kind(fields: FieldReader) -> dict[str, Any]:
+def lower_camel(name: str) -> str:
+    """`InventorySyncRuns` -> `inventorySyncRuns`."""
+    return name[:1].lower() + name[1:]
+
+
+def _with_lower_camel(tokens: tuple[str, ...], replacements: dict[str, str]) -> tuple[tuple[str, ...], dict[str, str]]:
+    """Add each StudlyCase token's lower-camel spelling, replaced by its replacement's lower-camel spelling."""
+    derived = {lower_camel(t): t for t in tokens if t[:1].isupper() and lower_camel(t) not in tokens}
+    more = {camel: lower_camel(replacements[t]) for camel, t in derived.items() if t in replacements}
+    return tokens + tuple(derived), {**replacements, **more}
+
+
+def _read_scan_kind(fields: FieldReader) -> _KindFields:
     """Rules about the scan itself (9xx): the engine raises them, the pack documents them."""
-    return {}
+    return _KindFields()
 
 
-def _read_backfill_kind(fields: FieldReader) -> dict[str, Any]:
+def _read_backfill_kind(fields: FieldReader) -> _KindFields:
     """Backfill rules (1xx): canonical targets, and the token rules whose tokens are legacy sources."""
-    options = {
-        "canonical_tables": fields.strings("canonical-tables", required=True),
-        "canonical_models": fields.strings("canonical-models", required=True),
-        "legacy_sources_from": fields.strings("legacy-sources-from", required=True),
-    }
-    if fields.has("legacy-sources-from") and not options["legacy_sources_from"]:
+    options = BackfillOptions(
+        canonical_tables=fields.strings("canonical-tables", required=True),
+        canonical_models=fields.strings("canonical-models", required=True),
+        legacy_sources_from=fields.strings("legacy-sources-from", required=True),
+    )
+    if fields.has("legacy-sources-from") and not options.legacy_sources_from:
         fields.problem("legacy-sources-from", "expected at least one rule ID")
-    return options
+    return _KindFields(options=options)
 
 
-RULE_KINDS: dict[str, tuple[KindReader, tuple[str, ...]]] = {
-    "token": (_read_token_kind, ("tokens", "applies-to", "replacements")),
-    "backfill": (_read_backfill_kind, ("canonical-tables", "canonical-models", "legacy-sources-from")),
-    "scan": (_read_scan_kind, ()),
+class _KindSpec(NamedTuple):
+    """How a pack declares a rule of one kind: its reader, its own keys, the placeholders its message may use."""
+
+    reader: KindReader
+    keys: tuple[str, ...]
+    placeholders: frozenset[str]
+
+
+RULE_KINDS: dict[RuleKind, _KindSpec] = {
+    RuleKind.TOKEN: _KindSpec(
+        _read_token_kind, ("tokens", "applies-to", "replacements", "boundary", "lower-camel"), frozenset({"token"})
+    ),
+    RuleKind.BACKFILL: _KindSpec(
+        _read_backfill_kind,
+        ("canonical-tables", "canonical-models", "legacy-sources-from"),
+        frozenset({"token", "target", "source", "source_line"}),
+    ),
+    RuleKind.SCAN: _KindSpec(_read_scan_kind, (), frozenset({"token", "detail", "rules"})),
 }
+
+
+def _check_message(fields: FieldReader, message: str, placeholders: frozenset[str], kind: RuleKind) -> None:
+    """A message may name only its kind's placeholders, so it can never fail to fill at check time."""
+    try:
+        names = [name for _, name, _, _ in string.Formatter().parse(message) if name is not None]
+    except ValueError as error:
+        fields.problem("message", f"not a valid template ({error}); write a literal brace as {{{{ or }}}}")
+        return
+    known = ", ".join(f"{{{name}}}" for name in sorted(placeholders))
+    for name in dict.fromkeys(names):
+        if name not in placeholders:
+            shown = f"{{{name}}}" if name else "{}"
+            fields.problem("message", f"unknown placeholder {shown}; a {kind.value} rule's message may use {known}")
 
 
 def _check_references(rules: list[Rule], problems: list[str]) -> None:
     """A backfill rule's legacy sources must be token rules that some pack defines."""
-    token_rules = {rule.id for rule in rules if rule.kind == "token"}
+    token_rules = {rule.id for rule in rules if rule.kind is RuleKind.TOKEN}
     for rule in rules:
-        for rule_id in rule.options.get("legacy_sources_from", ()):
+        sources = rule.options.legacy_sources_from if isinstance(rule.options, BackfillOptions) else ()
+        for rule_id in sources:
             if rule_id not in token_rules:
                 problems.append(f"{rule.source}: rule[{rule.id}].legacy-sources-from: {rule_id!r} is not a token rule")
 
@@ -173,12 +266,14 @@ def _read_rule(table: dict[str, Any], where: str, index: int, problems: list[str
     name = fields.string("name", required=True) or ""
     if name and not RULE_NAME.match(name):
         fields.problem("name", f"expected a kebab-case name such as 'legacy-run-table', got {name!r}")
-    kind = fields.string("kind", "token") or "token"
-    if kind not in RULE_KINDS:
-        fields.problem("kind", f"expected one of {sorted(RULE_KINDS)}, got {kind!r}")
+    kind_text = fields.string("kind", RuleKind.TOKEN.value) or RuleKind.TOKEN.value
+    try:
+        kind = RuleKind(kind_text)
+    except ValueError:
+        fields.problem("kind", f"expected one of {sorted(k.value for k in RULE_KINDS)}, got {kind_text!r}")
         return None
-    reader, kind_keys = RULE_KINDS[kind]
-    fields.reject_unknown(_COMMON_RULE_KEYS + kind_keys)
+    spec = RULE_KINDS[kind]
+    fields.reject_unknown(_COMMON_RULE_KEYS + spec.keys)
     severity_text = fields.string("severity", "error") or "error"
     try:
         severity = Severity(severity_text)
@@ -186,6 +281,7 @@ def _read_rule(table: dict[str, Any], where: str, index: int, problems: list[str
         fields.problem("severity", f"expected one of error, warning, info, got {severity_text!r}")
         severity = Severity.ERROR
     message = fields.string("message", required=True) or ""
+    _check_message(fields, message, spec.placeholders, kind)
     docs_table = fields.subtable("docs")
     docs_fields = FieldReader(docs_table, where, fields.key("docs"), problems)
     docs_fields.reject_unknown(key for key, _ in DOC_SECTIONS)
@@ -194,7 +290,7 @@ def _read_rule(table: dict[str, Any], where: str, index: int, problems: list[str
     unknown_kinds = sorted(set(file_kinds) - FILE_KINDS)
     if unknown_kinds:
         fields.problem("file-kinds", f"unknown file kinds {unknown_kinds}; known: {sorted(FILE_KINDS)}")
-    options = reader(fields)
+    kind_fields = spec.reader(fields)
     valid = _read_examples(fields, "valid", invalid=False)
     invalid = _read_examples(fields, "invalid", invalid=True)
     if not valid:
@@ -214,10 +310,11 @@ def _read_rule(table: dict[str, Any], where: str, index: int, problems: list[str
         invalid=invalid,
         source=where,
         file_kinds=frozenset(file_kinds),
-        applies_to=options.pop("applies_to", APPLIES_TO),
-        tokens=options.pop("tokens", ()),
-        replacements=options.pop("replacements", {}),
-        options=options,
+        applies_to=kind_fields.applies_to,
+        tokens=kind_fields.tokens,
+        replacements=kind_fields.replacements,
+        boundary=kind_fields.boundary,
+        options=kind_fields.options,
     )
 
 
@@ -282,3 +379,19 @@ def load_rules(extra: Iterable[tuple[Path, str]] = ()) -> list[Rule]:
     if problems:
         raise UsageError(problems)
     return sorted(rules, key=lambda r: r.id)
+
+
+def declared_rule_ids(extra: Iterable[Path] = ()) -> list[str] | None:
+    """Every `[[rule]] id` the bundled and extra packs declare, valid rule or not, for packs with problems.
+
+    None when a pack cannot be read or parsed: it might declare any ID.
+    """
+    declared: set[str] = set()
+    for path in [*bundled_pack_files(), *extra]:
+        try:
+            tables = _toml.loads(path.read_text(encoding="utf-8")).get("rule")
+        except (OSError, UnicodeDecodeError, _toml.TOMLDecodeError):
+            return None
+        if isinstance(tables, list):
+            declared.update(t["id"] for t in tables if isinstance(t, dict) and isinstance(t.get("id"), str))
+    return sorted(declared)
