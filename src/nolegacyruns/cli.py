@@ -413,12 +413,13 @@ def test_pack_command(packs: Sequence[Path]) -> None:
     no finding of any rule, the docs' Example must produce its rule and Use instead no error finding.
     Exit 0 when every example holds, 1 naming each one that does not, 2 when a pack cannot be loaded.
     """
-    bundled = {path.resolve(): f"bundled pack {path.name}" for path in bundled_pack_files()}
+    bundled = {_pack_identity(path): f"bundled pack {path.name}" for path in bundled_pack_files()}
     named = [path for location in packs for path in pack_files(location)]
-    # A bundled pack named here is tested as the one already loaded, not loaded twice.
-    rules = load_rules([(path, str(path)) for path in named if path.resolve() not in bundled])
+    # A bundled pack named here (the checkout's copy of an installed one, too) is tested as the one
+    # already loaded, not loaded twice.
+    rules = load_rules([(path, str(path)) for path in named if _pack_identity(path) not in bundled])
     ruleset = RuleSet(rules)
-    labels = {bundled.get(path.resolve(), str(path)) for path in named}
+    labels = {bundled.get(_pack_identity(path), str(path)) for path in named}
     tested = [rule for rule in rules if rule.source in labels]
     failures = [(rule.source, failure) for rule in tested for failure in check_rule_examples(rule, ruleset)]
     for label, failure in failures:
@@ -429,3 +430,11 @@ def test_pack_command(packs: Sequence[Path]) -> None:
         click.echo(f"test-pack FAILED: {len(failures)} failing in {counted}.")
         sys.exit(EXIT_FINDINGS)
     click.echo(f"test-pack passed: {counted}.")
+
+
+def _pack_identity(path: Path) -> tuple[str, bytes]:
+    """A pack file by name and content: the same pack wherever it is installed."""
+    try:
+        return path.name, path.read_bytes()
+    except OSError:
+        return path.name, b""  # unreadable: load_rules reports it
