@@ -153,11 +153,13 @@ def run(
     *,
     baseline: Baseline | None = None,
     changed: ChangedLines | None = None,
+    jobs: int | None = None,
 ) -> Report:
     """Check the configured scope below folders, or the named files; raise UsageError on bad input.
 
     With a baseline, findings it records are counted, not reported; with changed lines, only
     findings on those lines are reported (the baseline is matched first, on whole files).
+    `jobs` worker processes check the files (default: the usable CPUs, for large trees).
     """
     ruleset = build_ruleset(config)
     scope = scope_for(config, folders, files)
@@ -166,7 +168,7 @@ def run(
         raise UsageError(empty_scope_problem(config, (folder.resolve() for folder in folders)))
     if changed is not None:
         scope.files = changed.restrict(scope.files)
-    results = check_files(config.root, scope.files, ruleset, config)
+    results = check_files(config.root, scope.files, ruleset, config, jobs)
     report = Report(config, ruleset, results, scope)
     if baseline is not None:
         match = baseline.match(f for result in results for f in result.active)

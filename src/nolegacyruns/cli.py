@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import errno
+import io
 import os
+import signal
 import sys
+import threading
 import traceback
 from collections.abc import Callable, Sequence
 from functools import wraps
@@ -40,29 +44,91 @@ def _fail_usage(error: UsageError) -> None:
     sys.exit(EXIT_USAGE)
 
 
+class Interrupted(BaseException):
+    """Ctrl-C or SIGTERM reached the check: it ends at once (children ended on the way out), exit 128+signal."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+_SIGNAL_WORDS = {signal.SIGINT: "interrupted", signal.SIGTERM: "terminated"}
+# An unwritable stdout: the reader left (a closed pipe, said by nobody) or the device is full.
+_OUTPUT_ERRNOS = frozenset({errno.EPIPE, errno.ENOSPC, errno.EDQUOT, errno.EIO})
+
+
+def _on_signal(signum: int, frame: object) -> None:
+    for number in _SIGNAL_WORDS:
+        signal.signal(number, signal.SIG_IGN)  # a second Ctrl-C while children are ended changes nothing
+    raise Interrupted(signum)
+
+
+def _catch_signals() -> dict[int, Any]:
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+    return {number: signal.signal(number, _on_signal) for number in _SIGNAL_WORDS}
+
+
+def _output_failed(exc: OSError) -> None:
+    """Standard output cannot take the report: exit 2 (never a pass), said on stderr unless the reader left."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # the interpreter's last flush must not fail again
+    except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
+        pass
+    if exc.errno != errno.EPIPE:
+        click.echo(f"nolegacyruns: error: cannot write to standard output: {exc.strerror or exc}", err=True)
+    sys.exit(EXIT_USAGE)
+
+
+def _run_and_flush(command: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    try:
+        result = command(*args, **kwargs)
+    except SystemExit:
+        sys.stdout.flush()  # a report that cannot be written turns any verdict into exit 2
+        raise
+    sys.stdout.flush()
+    return result
+
+
 def guarded(command: F) -> F:
-    """Turn bad input into exit 2 with one line per problem, and a crash into exit 3, never 0."""
+    """Turn bad input into exit 2 with one line per problem, a crash into exit 3, never 0; a signal into 130/143."""
 
     @wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        previous = _catch_signals()
         try:
-            return command(*args, **kwargs)
+            return _run_and_flush(command, *args, **kwargs)
         except UsageError as error:
             _fail_usage(error)
-        except (click.exceptions.Exit, click.ClickException, SystemExit, KeyboardInterrupt):
+        except Interrupted as interrupted:
+            click.echo(f"nolegacyruns: {_SIGNAL_WORDS[signal.Signals(interrupted.signum)]}", err=True)
+            sys.exit(128 + interrupted.signum)
+        except (click.exceptions.Exit, click.ClickException, SystemExit):
             raise
+        except OSError as exc:
+            if exc.errno not in _OUTPUT_ERRNOS:
+                _internal_error(exc)
+            _output_failed(exc)
         except Exception as exc:
-            if os.environ.get("NOLEGACYRUNS_DEBUG"):
-                traceback.print_exc()
-            click.echo(
-                f"nolegacyruns: internal error: {type(exc).__name__}: {exc}\n"
-                "This is a bug in nolegacyruns, not in your code. Please report it with the command you ran "
-                "(set NOLEGACYRUNS_DEBUG=1 for the traceback).",
-                err=True,
-            )
-            sys.exit(EXIT_INTERNAL)
+            _internal_error(exc)
+        finally:
+            for number, handler in previous.items():
+                signal.signal(number, handler)
 
     return wrapper  # type: ignore[return-value]
+
+
+def _internal_error(exc: Exception) -> None:
+    if os.environ.get("NOLEGACYRUNS_DEBUG"):
+        traceback.print_exc()
+    click.echo(
+        f"nolegacyruns: internal error: {type(exc).__name__}: {exc}\n"
+        "This is a bug in nolegacyruns, not in your code. Please report it with the command you ran "
+        "(set NOLEGACYRUNS_DEBUG=1 for the traceback).",
+        err=True,
+    )
+    sys.exit(EXIT_INTERNAL)
 
 
 def use_color(stream: Any) -> bool:
@@ -119,6 +185,12 @@ def main() -> None:
 @click.option(
     "--changed-since", metavar="REF", help="Report only findings on lines changed since REF (`git diff REF`)."
 )
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    help="Worker processes (default: the CPUs this process may use, for large trees). Results are the same for any N.",
+)
 @guarded
 def check_command(
     paths: Sequence[Path],
@@ -129,6 +201,7 @@ def check_command(
     no_baseline: bool,
     diff_file: str | None,
     changed_since: str | None,
+    jobs: int | None,
 ) -> None:
     """Check the project (or the named files and folders) for legacy run tokens.
 
@@ -150,7 +223,7 @@ def check_command(
         return
     stdin = sys.stdin.buffer.read().decode("utf-8", errors="replace") if diff_file == "-" else None
     choice: bool | Path = False if no_baseline else (baseline_file or True)
-    checked = _check_each(targets, choice, lambda root: _changed(root, diff_file, stdin, changed_since))
+    checked = _check_each(targets, choice, lambda root: _changed(root, diff_file, stdin, changed_since), jobs)
     # A pre-commit batch with nothing of a project in scope says nothing about that project.
     reports = [report for target, report in checked if report.results or not target.named_files_only]
     if not reports:
@@ -162,6 +235,13 @@ def check_command(
             f"--format {output_format} writes one document for one project; {_several([r.root for r in reports])}"
         )
     emit(reports, output_format, output)
+    lost = [result.path for report in reports for result in report.results if result.lost]
+    if lost:
+        click.echo(
+            f"nolegacyruns: internal error: the check of {', '.join(lost)} was lost (its worker process died twice); "
+            "the other files' results are complete",
+            err=True,
+        )
     sys.exit(max(report.exit_code for report in reports))
 
 
@@ -175,7 +255,7 @@ def _changed(root: Path, diff_file: str | None, stdin: str | None, changed_since
 
 
 def _check_each(
-    targets: Sequence[Target], choice: bool | Path, changed: Callable[[Path], ChangedLines | None]
+    targets: Sequence[Target], choice: bool | Path, changed: Callable[[Path], ChangedLines | None], jobs: int | None
 ) -> list[tuple[Target, Report]]:
     """Check each project in turn; the usage problems of all of them are raised together, before any output."""
     checked, problems = [], []
@@ -183,7 +263,9 @@ def _check_each(
         config = target.config
         try:
             baseline = baseline_for(config, choice)
-            report = run(config, target.folders, target.files, baseline=baseline, changed=changed(config.root))
+            report = run(
+                config, target.folders, target.files, baseline=baseline, changed=changed(config.root), jobs=jobs
+            )
         except UsageError as error:
             problems += error.problems
             continue
