@@ -37,7 +37,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -115,7 +114,9 @@ def measure(command: Sequence[str], cwd: Path, env: dict[str, str]) -> tuple[Sam
     """Run a command to its end through the launcher; wall, CPU and peak memory of the command alone."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, tempfile.NamedTemporaryFile() as usage:
         launcher = [sys.executable, "-I", "-S", "-c", LAUNCHER, usage.name, *command]
-        exit_code = subprocess.run(launcher, cwd=cwd, env=env, stdout=out, stderr=err, stdin=subprocess.DEVNULL).returncode
+        exit_code = subprocess.run(
+            launcher, cwd=cwd, env=env, stdout=out, stderr=err, stdin=subprocess.DEVNULL
+        ).returncode
         out.seek(0)
         err.seek(0)
         stdout, stderr = out.read(), err.read()
@@ -141,7 +142,19 @@ def django_sdist(cache: Path) -> Path:
     if found:
         return found[-1]
     subprocess.run(
-        [sys.executable, "-m", "pip", "download", "--quiet", "--no-binary", ":all:", "--no-deps", DJANGO, "-d", str(cache)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "download",
+            "--quiet",
+            "--no-binary",
+            ":all:",
+            "--no-deps",
+            DJANGO,
+            "-d",
+            str(cache),
+        ],
         check=True,
     )
     return sorted(cache.glob("[Dd]jango-5.2.*.tar.gz"), key=_version_key)[-1]
@@ -180,10 +193,21 @@ def semgrep_rules(tokens: Sequence[str], into: Path) -> Path:
     pattern = "|".join(re.escape(token) for token in tokens)
     rules = {
         "rules": [
-            {"id": "legacy-run-token-python", "languages": ["python"], "severity": "ERROR",
-             "message": "legacy run token", "pattern-regex": pattern},
-            {"id": "legacy-run-token", "languages": ["regex"], "severity": "ERROR", "message": "legacy run token",
-             "pattern-regex": pattern, "paths": {"exclude": ["*.py"]}},
+            {
+                "id": "legacy-run-token-python",
+                "languages": ["python"],
+                "severity": "ERROR",
+                "message": "legacy run token",
+                "pattern-regex": pattern,
+            },
+            {
+                "id": "legacy-run-token",
+                "languages": ["regex"],
+                "severity": "ERROR",
+                "message": "legacy run token",
+                "pattern-regex": pattern,
+                "paths": {"exclude": ["*.py"]},
+            },
         ]
     }
     path = into / "semgrep-rules.json"  # semgrep reads JSON as YAML
@@ -215,28 +239,57 @@ def tools_for(tree: str, path: Path, work: Path, tokens: Sequence[str], cache_op
         shutil.rmtree(cold_cache, ignore_errors=True)
 
     tools = [
-        Tool("nolegacyruns cold", check + (["--cache-dir", str(cold_cache)] if cache_option else []),
-             frozenset({0, 1}), empty_cold_cache, _nlr_summary),
+        Tool(
+            "nolegacyruns cold",
+            check + (["--cache-dir", str(cold_cache)] if cache_option else []),
+            frozenset({0, 1}),
+            empty_cold_cache,
+            _nlr_summary,
+        ),
     ]
     if cache_option:
-        tools.append(Tool("nolegacyruns warm", check + ["--cache-dir", str(warm_cache)], frozenset({0, 1}),
-                          describe=_nlr_summary))
+        tools.append(
+            Tool(
+                "nolegacyruns warm", check + ["--cache-dir", str(warm_cache)], frozenset({0, 1}), describe=_nlr_summary
+            )
+        )
     if shutil.which("rg"):
         pattern = "|".join(re.escape(token) for token in tokens)
-        tools.append(Tool("ripgrep", ["rg", "--count-matches", "-e", pattern, "."], frozenset({0, 1}),
-                          describe=_rg_summary))
+        tools.append(
+            Tool("ripgrep", ["rg", "--count-matches", "-e", pattern, "."], frozenset({0, 1}), describe=_rg_summary)
+        )
     semgrep = shutil.which("semgrep")
     if semgrep:
         rules = semgrep_rules(tokens, work)
-        tools.append(Tool(
-            "semgrep",
-            [semgrep, "scan", "--config", str(rules), "--json", "--quiet", "--metrics=off",
-             "--disable-version-check", "--max-target-bytes=0", "--timeout=0", "."],
-            frozenset({0, 1}), describe=_semgrep_summary,
-        ))
+        tools.append(
+            Tool(
+                "semgrep",
+                [
+                    semgrep,
+                    "scan",
+                    "--config",
+                    str(rules),
+                    "--json",
+                    "--quiet",
+                    "--metrics=off",
+                    "--disable-version-check",
+                    "--max-target-bytes=0",
+                    "--timeout=0",
+                    ".",
+                ],
+                frozenset({0, 1}),
+                describe=_semgrep_summary,
+            )
+        )
     if tree == "every":
-        tools.append(Tool("parse-all", [sys.executable, "-c", PARSE_ALL, "."], frozenset({0}),
-                          describe=lambda out: "{} parsed, {} failed".format(*out.split())))
+        tools.append(
+            Tool(
+                "parse-all",
+                [sys.executable, "-c", PARSE_ALL, "."],
+                frozenset({0}),
+                describe=lambda out: "{} parsed, {} failed".format(*out.split()),
+            )
+        )
     return tools
 
 
@@ -299,14 +352,14 @@ def versions() -> str:
         if shutil.which(command[0]) or command[0] == sys.executable:
             out = subprocess.run(command, capture_output=True, text=True).stdout.strip().splitlines()
             parts.append(f"{name} {out[0].split()[-1] if out else '?'}")
-    import libcst  # noqa: PLC0415 - only to name its version
+    import libcst
 
     parts.append(f"libcst {getattr(libcst, '__version__', None) or _dist_version('libcst')}")
     return ", ".join(parts)
 
 
 def _dist_version(name: str) -> str:
-    from importlib.metadata import version  # noqa: PLC0415
+    from importlib.metadata import version
 
     return version(name)
 
@@ -316,8 +369,12 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=5, help="measured runs of each tool on each tree (default 5)")
     parser.add_argument("--trees", default=",".join(TREES), help="comma-separated, of: " + ", ".join(TREES))
     parser.add_argument("--sdist", type=Path, help="a Django source release to use instead of downloading one")
-    parser.add_argument("--download-cache", type=Path, default=Path.home() / ".cache" / "nolegacyruns-bench",
-                        help="where the downloaded release is kept (default ~/.cache/nolegacyruns-bench)")
+    parser.add_argument(
+        "--download-cache",
+        type=Path,
+        default=Path.home() / ".cache" / "nolegacyruns-bench",
+        help="where the downloaded release is kept (default ~/.cache/nolegacyruns-bench)",
+    )
     parser.add_argument("--json", type=Path, help="also write every sample to FILE")
     parser.add_argument("--keep", action="store_true", help="keep the generated trees")
     args = parser.parse_args()
@@ -345,16 +402,28 @@ def main() -> int:
             run_tree(tree, path, tools, args.runs, env)
             for line in table(tree, tools):
                 print(f"  {line}")
-            results[tree] = [{"tool": tool.name, "command": tool.command,
-                              "samples": [asdict(sample) for sample in tool.samples]} for tool in tools]
+            results[tree] = [
+                {"tool": tool.name, "command": tool.command, "samples": [asdict(sample) for sample in tool.samples]}
+                for tool in tools
+            ]
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
     load_after = os.getloadavg()
     print(f"\nload average (1, 5, 15 min): before {_load(load_before)}, after {_load(load_after)}")
     if args.json:
-        args.json.write_text(json.dumps({"machine": machine(), "tools": versions(), "release": sdist.name,
-                                         "load": [load_before, load_after], "trees": results}, indent=1))
+        args.json.write_text(
+            json.dumps(
+                {
+                    "machine": machine(),
+                    "tools": versions(),
+                    "release": sdist.name,
+                    "load": [load_before, load_after],
+                    "trees": results,
+                },
+                indent=1,
+            )
+        )
     return 0
 
 

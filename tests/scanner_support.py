@@ -1,13 +1,14 @@
 """Check in-memory text the way the engine does: the scanner tests' one way in."""
+
 from __future__ import annotations
 
 from pathlib import Path
 
-from nolegacyruns.config import Config
-from nolegacyruns.engine import check_source
+from nolegacyruns.config.loading import Config
 from nolegacyruns.findings import FileResult
-from nolegacyruns.rulepack import load_rules
-from nolegacyruns.ruleset import RuleSet
+from nolegacyruns.rules.pack import load_rules
+from nolegacyruns.rules.ruleset import RuleSet
+from nolegacyruns.scan.engine import check_source
 
 RULESET = RuleSet(load_rules())
 

@@ -1,4 +1,5 @@
 """The fixture project: every finding is exactly where an inline marker says, and nowhere else."""
+
 from __future__ import annotations
 
 import os
@@ -103,12 +104,12 @@ def test_a_source_bound_to_a_name_is_reported_at_its_binding_line() -> None:
 
 
 def test_worker_processes_give_the_same_report_as_one_process(monkeypatch: pytest.MonkeyPatch) -> None:
-    from nolegacyruns import engine
+    from nolegacyruns.scan import workers
 
     sequential = check(FIXTURE)
-    monkeypatch.setattr(engine, "PARALLEL_THRESHOLD", 1)
-    monkeypatch.setattr(engine, "_CHUNK", 3)
-    assert engine._worker_count(len(sequential.scope.files)) >= 2 or (os.cpu_count() or 1) == 1
+    monkeypatch.setattr(workers, "PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(workers, "_CHUNK", 3)
+    assert workers._worker_count(len(sequential.scope.files)) >= 2 or (os.cpu_count() or 1) == 1
     parallel = check(FIXTURE)
     assert [r.findings for r in parallel.results] == [r.findings for r in sequential.results]
     assert parallel.summary() == sequential.summary()

@@ -1,14 +1,15 @@
 """Run every VALID and INVALID example of every rule of every bundled pack."""
+
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
 
-from nolegacyruns.config import Config
-from nolegacyruns.engine import check_source
-from nolegacyruns.rulepack import DOC_SECTIONS, Rule, load_rules
-from nolegacyruns.ruleset import RuleSet
+from nolegacyruns.config.loading import Config
+from nolegacyruns.rules.pack import DOC_SECTIONS, Rule, load_rules
+from nolegacyruns.rules.ruleset import RuleSet
+from nolegacyruns.scan.engine import check_source
 
 RULES = load_rules()
 RULESET = RuleSet(RULES)

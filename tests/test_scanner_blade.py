@@ -1,4 +1,5 @@
 """Blade templates: `{{-- --}}` is prose; echoes, directive arguments and @php blocks are PHP."""
+
 from __future__ import annotations
 
 import pytest
@@ -41,7 +42,9 @@ PATH = "resources/views/runs.blade.php"
         pytest.param("@{{ inventory_sync_runs }}\n", [(1, 5, "NLR001")], id="escaped-echo-is-text"),
         pytest.param("@verbatim {{-- InventorySyncRun --}} @endverbatim\n", [(1, 16, "NLR002")], id="verbatim-is-text"),
         pytest.param("mail ops@inventory_sync_runs.example\n", [(1, 10, "NLR001")], id="e-mail-is-not-a-directive"),
-        pytest.param("<?php /* inventory_sync_runs */ echo 'inventory_sync_runs'; ?>\n", [(1, 39, "NLR001")], id="php-tags"),
+        pytest.param(
+            "<?php /* inventory_sync_runs */ echo 'inventory_sync_runs'; ?>\n", [(1, 39, "NLR001")], id="php-tags"
+        ),
     ],
 )
 def test_blade(code: str, expected: list[tuple[int, int, str]]) -> None:

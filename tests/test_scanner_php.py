@@ -1,4 +1,5 @@
 """PHP: comments and docblocks are prose; namespaced names, strings and HTML are scanned."""
+
 from __future__ import annotations
 
 import pytest
@@ -32,7 +33,7 @@ PATH = "app/Models/Run.php"
             id="attribute-is-not-a-comment",
         ),
         pytest.param(
-            "<div><?php echo $x; ?>\n<a href=\"/admin/inventory-sync-runs\">x</a></div>\n",
+            '<div><?php echo $x; ?>\n<a href="/admin/inventory-sync-runs">x</a></div>\n',
             [(2, 17, "NLR005")],
             id="html-around-php",
         ),

@@ -1,4 +1,5 @@
 """Report formats: one module each; every formatter is `(report, color) -> str`."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -12,7 +13,7 @@ from .sarif import format_sarif
 from .text import format_text, summary_line
 
 if TYPE_CHECKING:
-    from ..runner import Report
+    from .model import Report
 
 Formatter = Callable[["Report", bool], str]
 

@@ -1,4 +1,5 @@
 """SARIF 2.1.0 for code scanning: rule metadata from the rule docs, root-relative locations, suppressions."""
+
 from __future__ import annotations
 
 import json
@@ -10,8 +11,8 @@ from .. import __version__
 from ..findings import Finding, Severity
 
 if TYPE_CHECKING:
-    from ..rulepack import Rule
-    from ..runner import Report
+    from ..rules.pack import Rule
+    from .model import Report
 
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -40,7 +41,9 @@ def _rule(rule: Rule) -> dict[str, Any]:
 
 
 def _location(path: str, finding: Finding | None = None) -> dict[str, Any]:
-    physical: dict[str, Any] = {"artifactLocation": {"uri": quote(path, errors="surrogateescape"), "uriBaseId": ROOT_ID}}
+    physical: dict[str, Any] = {
+        "artifactLocation": {"uri": quote(path, errors="surrogateescape"), "uriBaseId": ROOT_ID}
+    }
     if finding is not None:
         physical["region"] = {
             "startLine": finding.line,
@@ -70,7 +73,9 @@ def _result(finding: Finding, index: int, report: Report, baselined: bool) -> di
         result["suppressions"] = [_suppression(finding.suppressed_by)]
     elif baselined:
         name = report.baseline.name if report.baseline else report.config.baseline
-        result["suppressions"] = [{"kind": "external", "status": "accepted", "justification": f"recorded in the baseline {name}"}]
+        result["suppressions"] = [
+            {"kind": "external", "status": "accepted", "justification": f"recorded in the baseline {name}"}
+        ]
     if report.baseline is not None and finding.suppressed_by is None:
         result["baselineState"] = "unchanged" if baselined else "new"
     return result
@@ -89,7 +94,14 @@ def sarif_document(report: Report) -> dict[str, Any]:
         for result in report.errors
     ]
     run = {
-        "tool": {"driver": {"name": "nolegacyruns", "version": __version__, "semanticVersion": __version__, "rules": [_rule(r) for r in rules]}},
+        "tool": {
+            "driver": {
+                "name": "nolegacyruns",
+                "version": __version__,
+                "semanticVersion": __version__,
+                "rules": [_rule(r) for r in rules],
+            }
+        },
         "originalUriBaseIds": {
             ROOT_ID: {
                 "uri": root_uri if root_uri.endswith("/") else root_uri + "/",
@@ -98,7 +110,9 @@ def sarif_document(report: Report) -> dict[str, Any]:
         },
         "columnKind": "unicodeCodePoints",
         "results": [_result(f, index[f.rule], report, f in known) for f in shown],
-        "invocations": [{"executionSuccessful": True, "exitCode": report.exit_code, "toolExecutionNotifications": notifications}],
+        "invocations": [
+            {"executionSuccessful": True, "exitCode": report.exit_code, "toolExecutionNotifications": notifications}
+        ],
     }
     return {"$schema": SARIF_SCHEMA, "version": SARIF_VERSION, "runs": [run]}
 

@@ -1,0 +1,101 @@
+"""The rules one check runs: loaded packs narrowed by select/ignore, with matchers built once."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from functools import cached_property
+from typing import Any, TypeVar
+
+from .matching import TokenMatcher, tokens_by_owner
+from .pack import IDENTIFIERS, STRINGS, Rule
+from .roles import Role
+
+DIRECTIVE_MARKER = "nolegacyruns"
+T = TypeVar("T")
+
+
+class RuleSet:
+    """Enabled rules, every known rule ID, and token matchers cached per file kind and role."""
+
+    def __init__(self, rules: Iterable[Rule], enabled: Iterable[str] | None = None) -> None:
+        self.all_rules = {rule.id: rule for rule in rules}
+        wanted = set(self.all_rules) if enabled is None else set(enabled)
+        self.rules = {rid: rule for rid, rule in self.all_rules.items() if rid in wanted}
+        self._matchers: dict[tuple[str, Role, bool, bool], TokenMatcher] = {}
+        self._derived: dict[str, Any] = {}
+
+    def derived(self, key: str, build: Callable[[RuleSet], T]) -> T:
+        """Return what build(self) makes, built once per rule set (compiled matchers and the like)."""
+        if key not in self._derived:
+            self._derived[key] = build(self)
+        return self._derived[key]  # type: ignore[no-any-return]
+
+    def get(self, rule_id: str) -> Rule:
+        return self.all_rules[rule_id]
+
+    def enabled(self, rule_id: str) -> bool:
+        return rule_id in self.rules
+
+    def of_kind(self, kind: str) -> list[Rule]:
+        return [rule for rule in self.rules.values() if rule.kind == kind]
+
+    def matcher(self, file_kind: str, role: Role, *, fold_case: bool, scan_comments: bool) -> TokenMatcher:
+        """Return the matcher for the token rules that apply to this kind of span."""
+        key = (file_kind, role, fold_case, scan_comments)
+        cached = self._matchers.get(key)
+        if cached is None:
+            rules = [r for r in self.of_kind("token") if file_kind in r.file_kinds and _applies(r, role, scan_comments)]
+            cached = TokenMatcher(tokens_by_owner((r.id, r.tokens) for r in rules), fold_case=fold_case)
+            self._matchers[key] = cached
+        return cached
+
+    @cached_property
+    def _anchors(self) -> tuple[str, ...]:
+        # Every known rule's tokens: enabled backfill rules read the tokens of rules that may be off.
+        tokens = {t.lower() for rule in self.all_rules.values() for t in rule.tokens}
+        return (*anchors_for(tokens), DIRECTIVE_MARKER)
+
+    @cached_property
+    def _coarse_anchors(self) -> tuple[str, ...]:
+        return covering_grams(self._anchors)
+
+    def may_match(self, text: str) -> bool:
+        """Cheap pre-check: could any rule report anything in this text (in any letter case)?
+
+        Two sound steps: a few short substrings every token contains one of, then the tokens.
+        """
+        lowered = text.lower()
+        if not any(gram in lowered for gram in self._coarse_anchors):
+            return False
+        return any(anchor in lowered for anchor in self._anchors)
+
+
+def covering_grams(tokens: Iterable[str], width: int = 4) -> tuple[str, ...]:
+    """A few substrings of `width` characters such that every token contains one (greedy set cover)."""
+    grams = {token: {token[i : i + width] for i in range(max(len(token) - width + 1, 1))} for token in tokens}
+    uncovered = set(grams)
+    chosen: list[str] = []
+    while uncovered:
+        counts: dict[str, int] = {}
+        for token in uncovered:
+            for gram in grams[token]:
+                counts[gram] = counts.get(gram, 0) + 1
+        best = max(sorted(counts), key=lambda gram: counts[gram])
+        chosen.append(best)
+        uncovered = {token for token in uncovered if best not in grams[token]}
+    return tuple(chosen)
+
+
+def anchors_for(tokens: Iterable[str]) -> tuple[str, ...]:
+    """The tokens no other token contains: a text holding none of them holds no token at all."""
+    unique = set(tokens)
+    return tuple(sorted(t for t in unique if not any(other != t and other in t for other in unique)))
+
+
+def _applies(rule: Rule, role: Role, scan_comments: bool) -> bool:
+    if role is Role.CODE:
+        return True
+    if role.is_prose:
+        return scan_comments
+    wanted = IDENTIFIERS if role is Role.IDENTIFIER else STRINGS
+    return wanted in rule.applies_to

@@ -1,0 +1,1 @@
+"""Analyzers for structural rules (backfill): one module per language that can answer a rule kind."""
