@@ -250,7 +250,7 @@ def tools_for(tree: str, path: Path, work: Path, tokens: Sequence[str], cache_op
     if cache_option:
         tools.append(
             Tool(
-                "nolegacyruns warm", check + ["--cache-dir", str(warm_cache)], frozenset({0, 1}), describe=_nlr_summary
+                "nolegacyruns warm", [*check, "--cache-dir", str(warm_cache)], frozenset({0, 1}), describe=_nlr_summary
             )
         )
     if shutil.which("rg"):
@@ -316,7 +316,8 @@ def _median(tool: Tool, attribute: str) -> float:
 def table(tree: str, tools: list[Tool]) -> Iterator[str]:
     yield f"{'tool':<18} {'wall s':>8} {'CPU s':>8} {'peak MB':>8}   (medians of {len(tools[0].samples)} runs)"
     for tool in tools:
-        yield f"{tool.name:<18} {_median(tool, 'wall'):8.3f} {_median(tool, 'cpu'):8.3f} {_median(tool, 'maxrss_mb'):8.1f}"
+        wall, cpu, peak = (_median(tool, attribute) for attribute in ("wall", "cpu", "maxrss_mb"))
+        yield f"{tool.name:<18} {wall:8.3f} {cpu:8.3f} {peak:8.1f}"
     by_name = {tool.name: tool for tool in tools}
     for ours in ("nolegacyruns cold", "nolegacyruns warm"):
         if ours not in by_name:
