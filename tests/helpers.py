@@ -34,3 +34,25 @@ def run_cli(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subproc
         text=True,
         timeout=120,
     )
+
+
+# A rule pack of a team's own: one rule, with the examples every rule needs.
+ACME_PACK = """
+[[rule]]
+id = "ACME001"
+name = "legacy-widget-table"
+message = "legacy widget table `{token}`"
+tokens = ["widget_runs"]
+[rule.docs]
+what-it-does = "Flags widget_runs."
+why-is-this-bad = "It was dropped."
+example = "widget_runs"
+use-instead = "operation_runs"
+[[rule.valid]]
+file = "app/a.py"
+code = "x = 'operation_runs'"
+[[rule.invalid]]
+file = "app/a.py"
+code = "x = 'widget_runs'"
+expect = ["1:6"]
+"""

@@ -14,7 +14,7 @@ import click
 
 from . import __version__
 from .api import Target, baseline_for, resolve_targets, run, scope_for
-from .config.loading import load_config
+from .config.loading import Config, load_config
 from .config.selection import build_ruleset
 from .config.starter import PYPROJECT, write_starter
 from .errors import UsageError
@@ -22,6 +22,7 @@ from .report import FORMATS, summary_line
 from .report.baseline import entry_for, load_baseline, write_baseline
 from .report.file_list import format_file_list
 from .report.model import Report
+from .scan.cache import CACHE_DIR_NAME, CACHE_ENV, ResultCache, cache_dir_for
 from .scope.diff import ChangedLines, changed_lines, git_changed_lines, read_diff
 from .scope.discovery import OUTSIDE, files_outside_paths
 
@@ -116,6 +117,12 @@ def main() -> None:
 @click.option(
     "--changed-since", metavar="REF", help="Report only findings on lines changed since REF (`git diff REF`)."
 )
+@click.option("--no-cache", is_flag=True, help="Read and check every file; neither read nor write the cache.")
+@click.option(
+    "--cache-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help=f"Keep the cache in DIR (default: ${CACHE_ENV}, else {CACHE_DIR_NAME}/ in the project).",
+)
 @guarded
 def check_command(
     paths: Sequence[Path],
@@ -126,6 +133,8 @@ def check_command(
     no_baseline: bool,
     diff_file: str | None,
     changed_since: str | None,
+    no_cache: bool,
+    cache_dir: Path | None,
 ) -> None:
     """Check the project (or the named files and folders) for legacy run tokens.
 
@@ -147,7 +156,13 @@ def check_command(
         return
     stdin = sys.stdin.buffer.read().decode("utf-8", errors="replace") if diff_file == "-" else None
     choice: bool | Path = False if no_baseline else (baseline_file or True)
-    checked = _check_each(targets, choice, lambda root: _changed(root, diff_file, stdin, changed_since))
+    if no_cache and cache_dir is not None:
+        raise UsageError("--cache-dir and --no-cache exclude each other")
+
+    def cache(config: Config) -> ResultCache | None:
+        return None if no_cache else ResultCache.open(cache_dir_for(config.root, cache_dir), config)
+
+    checked = _check_each(targets, choice, lambda root: _changed(root, diff_file, stdin, changed_since), cache)
     # A pre-commit batch with nothing of a project in scope says nothing about that project.
     reports = [report for target, report in checked if report.results or not target.named_files_only]
     if not reports:
@@ -172,7 +187,10 @@ def _changed(root: Path, diff_file: str | None, stdin: str | None, changed_since
 
 
 def _check_each(
-    targets: Sequence[Target], choice: bool | Path, changed: Callable[[Path], ChangedLines | None]
+    targets: Sequence[Target],
+    choice: bool | Path,
+    changed: Callable[[Path], ChangedLines | None],
+    cache: Callable[[Config], ResultCache | None] = lambda _config: None,
 ) -> list[tuple[Target, Report]]:
     """Check each project in turn; the usage problems of all of them are raised together, before any output."""
     checked, problems = [], []
@@ -180,7 +198,14 @@ def _check_each(
         config = target.config
         try:
             baseline = baseline_for(config, choice)
-            report = run(config, target.folders, target.files, baseline=baseline, changed=changed(config.root))
+            report = run(
+                config,
+                target.folders,
+                target.files,
+                baseline=baseline,
+                changed=changed(config.root),
+                cache=cache(config),
+            )
         except UsageError as error:
             problems += error.problems
             continue

@@ -4,25 +4,42 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..config.loading import Config
-from ..findings import FileResult
 from ..rules.ruleset import RuleSet
-from .engine import check_file
+from .engine import Examined, examine_file
 
 # Below this many files a second process costs more than it saves.
 PARALLEL_THRESHOLD = 1500
 _CHUNK = 200
-_shared: tuple[Path, RuleSet, Config] | None = None
 
 
-def _check_chunk(relpaths: list[str]) -> list[FileResult]:
+@dataclass(frozen=True, slots=True)
+class _Job:
+    """What every file of one check is examined with."""
+
+    root: Path
+    ruleset: RuleSet
+    config: Config
+    digest: bool
+    known: Mapping[str, str]
+
+    def examine(self, relpath: str) -> Examined:
+        return examine_file(
+            self.root, relpath, self.ruleset, self.config, digest=self.digest, known_digest=self.known.get(relpath)
+        )
+
+
+_shared: _Job | None = None
+
+
+def _check_chunk(relpaths: list[str]) -> list[Examined]:
     assert _shared is not None  # set before the workers fork
-    root, ruleset, config = _shared
-    return [check_file(root, relpath, ruleset, config) for relpath in relpaths]
+    return [_shared.examine(relpath) for relpath in relpaths]
 
 
 def _worker_count(files: int) -> int:
@@ -31,15 +48,25 @@ def _worker_count(files: int) -> int:
     return min(os.cpu_count() or 1, max(files // PARALLEL_THRESHOLD, 1) + 1, 8)
 
 
-def check_files(root: Path, relpaths: Iterable[str], ruleset: RuleSet, config: Config) -> list[FileResult]:
-    """Check files in order; large trees are split over forked worker processes."""
+def check_files(
+    root: Path,
+    relpaths: Iterable[str],
+    ruleset: RuleSet,
+    config: Config,
+    *,
+    digest: bool = False,
+    known: Mapping[str, str] | None = None,
+) -> list[Examined]:
+    """Examine files in order (digests for the cache when asked; `known` digests skip the analysis);
+    large trees are split over forked worker processes."""
     global _shared  # noqa: PLW0603 - the forked workers inherit it; the worker pool's rewrite (issue 12) replaces it
     paths = list(relpaths)
+    job = _Job(root, ruleset, config, digest, known or {})
     workers = _worker_count(len(paths))
     if workers <= 1:
-        return [check_file(root, relpath, ruleset, config) for relpath in paths]
+        return [job.examine(relpath) for relpath in paths]
     chunks = [paths[i : i + _CHUNK] for i in range(0, len(paths), _CHUNK)]
-    _shared = (root, ruleset, config)
+    _shared = job
     try:
         # fork: workers inherit the loaded rules instead of unpickling them. A worker that dies
         # breaks the pool (BrokenProcessPool, an internal error), it never hangs the check.

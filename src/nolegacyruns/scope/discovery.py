@@ -13,9 +13,9 @@ import pathspec
 
 from ..config.loading import Config
 from ..errors import UsageError
-from ..scan.decoding import wide_encoding
+from ..scan.cache import CACHE_DIR_NAME
+from ..scan.decoding import BINARY_SNIFF_BYTES, looks_binary
 
-BINARY_SNIFF_BYTES = 8192
 EXCLUDED = "exclude"
 GITIGNORED = ".gitignore"
 BINARY = "binary"
@@ -23,7 +23,8 @@ OUTSIDE = "outside paths"
 NOT_REGULAR = "not a regular file"
 BROKEN_SYMLINK = "broken symlink"
 GONE = "no such file"
-_ALWAYS_SKIPPED_DIRS = frozenset({".git", ".hg", ".svn"})
+# Version control data, and the result cache (which keeps checked lines of its own).
+_ALWAYS_SKIPPED_DIRS = frozenset({".git", ".hg", ".svn", CACHE_DIR_NAME})
 
 
 @dataclass(slots=True)
@@ -83,6 +84,10 @@ class GitIgnores:
             self._chains[folder] = cached
         return cached
 
+    def applies_in(self, folder: PurePosixPath) -> bool:
+        """Does any .gitignore bear on paths directly in folder?"""
+        return bool(self._chain(folder))
+
     def ignores_in(self, folder: PurePosixPath, text: str) -> bool:
         """Is `text` (a root-relative posix path inside folder, `/`-terminated for folders) ignored?"""
         decided = False
@@ -100,8 +105,7 @@ def is_binary(path: str | Path) -> bool | None:
             head = handle.read(BINARY_SNIFF_BYTES)
     except OSError:
         return None
-    # Text in UTF-16 or UTF-32 holds NUL bytes; its byte order mark says it is text all the same.
-    return b"\0" in head and wide_encoding(head) is None
+    return looks_binary(head)
 
 
 def not_a_file(path: str) -> str | None:
@@ -134,6 +138,10 @@ class _Filter:
     def reason_left_out(self, relpath: PurePosixPath, is_dir: bool) -> str | None:
         return self.reason_in_folder(relpath.parent, relpath.as_posix(), is_dir)
 
+    def keeps_all_in(self, folder: PurePosixPath) -> bool:
+        """No exclude pattern and no .gitignore bears on folder: everything directly in it stays."""
+        return self.exclude is None and (self.gitignores is None or not self.gitignores.applies_in(folder))
+
     def reason_in_folder(self, folder: PurePosixPath, relpath: str, is_dir: bool) -> str | None:
         """Why relpath (a posix path below the root, inside folder) is left out, or None."""
         text = relpath + ("/" if is_dir else "")
@@ -157,12 +165,16 @@ class _Filter:
         return self.reason_left_out(relpath, is_dir)
 
 
-def _walk(root: Path, start: PurePosixPath, keep: _Filter, scope: Scope) -> Iterator[PurePosixPath]:
+def _walk(root: Path, start: PurePosixPath, keep: _Filter, scope: Scope) -> Iterator[str]:
     root_prefix = len(str(root)) + 1
     for dirpath, dirnames, filenames in os.walk(root / start):
         relative = dirpath[root_prefix:].replace(os.sep, "/")
         folder = PurePosixPath(relative or ".")
         prefix = f"{relative}/" if relative else ""
+        if keep.keeps_all_in(folder):
+            dirnames[:] = sorted(name for name in dirnames if name not in _ALWAYS_SKIPPED_DIRS)
+            yield from (prefix + name for name in sorted(filenames))
+            continue
         kept_dirs = []
         for name in sorted(dirnames):
             if name in _ALWAYS_SKIPPED_DIRS:
@@ -176,19 +188,22 @@ def _walk(root: Path, start: PurePosixPath, keep: _Filter, scope: Scope) -> Iter
         for name in sorted(filenames):
             reason = keep.reason_in_folder(folder, prefix + name, False)
             if reason is None:
-                yield folder / name
+                yield prefix + name
             else:
                 scope.left_out.append((prefix + name, reason))
 
 
-def _admit(root: Path, rel: PurePosixPath, scope: Scope) -> None:
-    """Keep a regular text file; one that cannot be read stays in, so its check fails with the reason."""
+def _admit(root: Path, rel: str, scope: Scope, sniff: bool) -> None:
+    """Keep a regular text file; one that cannot be read stays in, so its check fails with the reason.
+
+    Without `sniff`, binary files stay in too: the check tells them by the bytes it reads anyway.
+    """
     path = os.path.join(root, rel)
-    reason = not_a_file(path) or (BINARY if is_binary(path) else None)
+    reason = not_a_file(path) or (BINARY if sniff and is_binary(path) else None)
     if reason is None:
-        scope.files.append(rel.as_posix())
+        scope.files.append(rel)
     else:
-        scope.left_out.append((rel.as_posix(), reason))
+        scope.left_out.append((rel, reason))
 
 
 def _below_root(root: Path, folder: Path) -> PurePosixPath:
@@ -198,8 +213,11 @@ def _below_root(root: Path, folder: Path) -> PurePosixPath:
         raise UsageError(f"{folder}: not inside the project at {root}; check it on its own") from None
 
 
-def discover(config: Config, under: Iterable[Path] = ()) -> Scope:
-    """Find the files in scope below the configured paths (or only below the `under` folders)."""
+def discover(config: Config, under: Iterable[Path] = (), *, sniff: bool = True) -> Scope:
+    """Find the files in scope below the configured paths (or only below the `under` folders).
+
+    `sniff`: leave binary files out (reads the start of every file); a check reads them itself.
+    """
     scope = Scope(config.root)
     keep = _Filter(config)
     limits = [_below_root(config.root, p.resolve()) for p in under]
@@ -217,11 +235,11 @@ def discover(config: Config, under: Iterable[Path] = ()) -> Scope:
                 scope.left_out.append((start.as_posix() + "/", reason))
                 continue
             for rel in _walk(config.root, start, keep, scope):
-                _admit(config.root, rel, scope)
+                _admit(config.root, rel, scope, sniff)
         elif os.path.lexists(absolute):
             reason = keep.reason_for_named_file(start)
             if reason is None:
-                _admit(config.root, start, scope)
+                _admit(config.root, start.as_posix(), scope, sniff)
             else:
                 scope.left_out.append((start.as_posix(), reason))
     scope.files = sorted(dict.fromkeys(scope.files))
@@ -237,7 +255,7 @@ def named_path(name: Path) -> Path:
     return Path(os.path.realpath(os.path.dirname(absolute))) / os.path.basename(absolute)
 
 
-def select_named_files(config: Config, names: Iterable[Path]) -> Scope:
+def select_named_files(config: Config, names: Iterable[Path], *, sniff: bool = True) -> Scope:
     """Keep the named files that are in scope (what pre-commit passes); others are left out."""
     scope = Scope(config.root)
     keep = _Filter(config)
@@ -250,7 +268,7 @@ def select_named_files(config: Config, names: Iterable[Path]) -> Scope:
             continue
         reason = keep.reason_for_named_file(rel)
         if reason is None:
-            _admit(config.root, rel, scope)
+            _admit(config.root, rel.as_posix(), scope, sniff)
         else:
             scope.left_out.append((rel.as_posix(), reason))
     scope.files = sorted(dict.fromkeys(scope.files))
