@@ -86,15 +86,18 @@ def resolve_targets(targets: Sequence[Path], cwd: Path | None = None) -> list[Ta
     return [groups[root] for root in sorted(groups)]
 
 
-def scope_for(config: Config, folders: Iterable[Path], files: Sequence[Path], *, sniff: bool = True) -> Scope:
+def scope_for(
+    config: Config, folders: Iterable[Path], files: Sequence[Path], *, sniff: bool = True, explain: bool = False
+) -> Scope:
     """The files a check reads: named files (filtered), or the configured scope below folders.
 
     `sniff`: leave binary files out here; without it they are in, for the check to tell by their bytes.
+    `explain`: list every file left out with its reason, ignored ones included (for --list-files).
     """
     folders = list(folders)
     if files and not folders:
         return select_named_files(config, files, sniff=sniff)
-    scope = discover(config, [f for f in folders if f != config.root], sniff=sniff)
+    scope = discover(config, [f for f in folders if f != config.root], sniff=sniff, explain=explain)
     if files:
         named = select_named_files(config, files, sniff=sniff)
         scope.files = sorted(set(scope.files) | set(named.files))

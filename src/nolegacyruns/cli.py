@@ -227,7 +227,7 @@ def _list_files(targets: Sequence[Target], output_format: str) -> None:
         raise UsageError(f"--list-files --format json writes one document for one project; {_several(roots)}")
     for target in targets:
         config = target.config
-        scope = scope_for(config, target.folders, target.files)
+        scope = scope_for(config, target.folders, target.files, explain=True)
         whole = not target.folders and not target.files
         outside = [(path, OUTSIDE) for path in files_outside_paths(config)] if whole else []
         if len(targets) > 1:

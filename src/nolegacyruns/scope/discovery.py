@@ -15,6 +15,7 @@ from ..config.loading import Config
 from ..errors import UsageError
 from ..scan.cache import CACHE_DIR_NAME
 from ..scan.decoding import BINARY_SNIFF_BYTES, looks_binary
+from .gitfiles import git_files, git_ignored
 
 EXCLUDED = "exclude"
 GITIGNORED = ".gitignore"
@@ -138,6 +139,19 @@ class _Filter:
     def reason_left_out(self, relpath: PurePosixPath, is_dir: bool) -> str | None:
         return self.reason_in_folder(relpath.parent, relpath.as_posix(), is_dir)
 
+    def excluded(self, relpath: str, folders: dict[str, bool]) -> bool:
+        """Does `exclude` leave out relpath or a folder above it? (Decisions on folders are kept in folders.)"""
+        if self.exclude is None:
+            return False
+        parts = relpath.split("/")
+        for depth in range(1, len(parts)):
+            folder = "/".join(parts[:depth])
+            if folder not in folders:
+                folders[folder] = self.exclude.match_file(folder + "/")
+            if folders[folder]:
+                return True
+        return self.exclude.match_file(relpath)
+
     def keeps_all_in(self, folder: PurePosixPath) -> bool:
         """No exclude pattern and no .gitignore bears on folder: everything directly in it stays."""
         return self.exclude is None and (self.gitignores is None or not self.gitignores.applies_in(folder))
@@ -213,10 +227,39 @@ def _below_root(root: Path, folder: Path) -> PurePosixPath:
         raise UsageError(f"{folder}: not inside the project at {root}; check it on its own") from None
 
 
-def discover(config: Config, under: Iterable[Path] = (), *, sniff: bool = True) -> Scope:
+def _admit_listed(root: Path, listed: Iterable[str], keep: _Filter, scope: Scope, sniff: bool) -> None:
+    """Admit what git lists (it has applied the ignore files); `exclude` still applies."""
+    folders: dict[str, bool] = {}
+    for rel in listed:
+        if rel.endswith("/") or any(part in _ALWAYS_SKIPPED_DIRS for part in rel.split("/")[:-1]):
+            if rel.endswith("/") and not keep.excluded(rel.rstrip("/"), folders):
+                _admit_folder(root, PurePosixPath(rel.rstrip("/")), keep, scope, sniff)  # a nested repository
+            continue
+        if keep.excluded(rel, folders):
+            scope.left_out.append((rel, EXCLUDED))
+            continue
+        try:
+            mode = os.lstat(os.path.join(root, rel)).st_mode
+        except FileNotFoundError:
+            continue  # deleted from the work tree, not yet from the index
+        if stat.S_ISDIR(mode):
+            _admit_folder(root, PurePosixPath(rel), keep, scope, sniff)  # a submodule
+        else:
+            _admit(root, rel, scope, sniff)
+
+
+def _admit_folder(root: Path, folder: PurePosixPath, keep: _Filter, scope: Scope, sniff: bool) -> None:
+    for rel in _walk(root, folder, keep, scope):
+        _admit(root, rel, scope, sniff)
+
+
+def discover(config: Config, under: Iterable[Path] = (), *, sniff: bool = True, explain: bool = False) -> Scope:
     """Find the files in scope below the configured paths (or only below the `under` folders).
 
-    `sniff`: leave binary files out (reads the start of every file); a check reads them itself.
+    In a git work tree git lists the files (what it tracks, and what it does not ignore); elsewhere,
+    or with `respect-gitignore = false`, a walk that reads the .gitignore files. `sniff`: leave binary
+    files out (reads the start of every file; a check reads them itself). `explain`: name what git
+    ignores among the files left out, as the walk does (for --list-files).
     """
     scope = Scope(config.root)
     keep = _Filter(config)
@@ -234,8 +277,14 @@ def discover(config: Config, under: Iterable[Path] = (), *, sniff: bool = True) 
             if str(start) != "." and (reason := keep.reason_for_named_file(start, is_dir=True)) not in (None, OUTSIDE):
                 scope.left_out.append((start.as_posix() + "/", reason))
                 continue
-            for rel in _walk(config.root, start, keep, scope):
-                _admit(config.root, rel, scope, sniff)
+            listed = git_files(config.root, start) if config.respect_gitignore else None
+            if listed is None:
+                for rel in _walk(config.root, start, keep, scope):
+                    _admit(config.root, rel, scope, sniff)
+            else:
+                _admit_listed(config.root, listed, keep, scope, sniff)
+                if explain:
+                    scope.left_out += [(rel, GITIGNORED) for rel in git_ignored(config.root, start)]
         elif os.path.lexists(absolute):
             reason = keep.reason_for_named_file(start)
             if reason is None:
