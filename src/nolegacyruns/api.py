@@ -16,6 +16,7 @@ from .scan.cache import ResultCache
 from .scan.checking import check_scope
 from .scope.diff import ChangedLines
 from .scope.discovery import BINARY, Scope, discover, named_path, select_named_files
+from .scope.shard import Shard
 
 BASELINE_FILE = "baseline file"
 
@@ -161,11 +162,13 @@ def run(
     baseline: Baseline | None = None,
     changed: ChangedLines | None = None,
     cache: ResultCache | None = None,
+    shard: Shard | None = None,
 ) -> Report:
     """Check the configured scope below folders, or the named files; raise UsageError on bad input.
 
     With a baseline, findings it records are counted, not reported; with changed lines, only
-    findings on those lines are reported (the baseline is matched first, on whole files).
+    findings on those lines are reported (the baseline is matched first, on whole files). With a
+    cache, unchanged files are not analysed again; with a shard, only its share of the files is checked.
     """
     ruleset = build_ruleset(config)
     # A diff check reads only changed files, so binary files are told apart first, for the empty-scope check.
@@ -175,15 +178,19 @@ def run(
         raise UsageError(empty_scope_problem(config, (folder.resolve() for folder in folders)))
     if changed is not None:
         scope.files = changed.restrict(scope.files)
+    if shard is not None:
+        scope.files = [relpath for relpath in scope.files if shard.holds(relpath)]
+        scope.left_out = [(path, why) for path, why in scope.left_out if why != BINARY or shard.holds(path)]
     checked = check_scope(config.root, scope.files, ruleset, config, cache)
     if checked.binary:
         binary = set(checked.binary)
         scope.files = [relpath for relpath in scope.files if relpath not in binary]
         scope.left_out += [(relpath, BINARY) for relpath in checked.binary]
-        if not files and not scope.files:
+        # Only binary files: nothing was checked. (A shard cannot tell; the others may hold text.)
+        if not files and not scope.files and shard is None:
             raise UsageError(empty_scope_problem(config, (folder.resolve() for folder in folders)))
     results = checked.results
-    report = Report(config, ruleset, results, scope)
+    report = Report(config, ruleset, results, scope, shard=shard)
     if baseline is not None:
         match = baseline.match(f for result in results for f in result.active)
         covers = _covers(config, scope, folders, files)

@@ -21,10 +21,12 @@ from .errors import UsageError
 from .report import FORMATS, summary_line
 from .report.baseline import entry_for, load_baseline, write_baseline
 from .report.file_list import format_file_list
+from .report.merge import merge_reports
 from .report.model import Report
 from .scan.cache import CACHE_DIR_NAME, CACHE_ENV, ResultCache, cache_dir_for
 from .scope.diff import ChangedLines, changed_lines, git_changed_lines, read_diff
 from .scope.discovery import OUTSIDE, files_outside_paths
+from .scope.shard import Shard
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 # Formats whose reports can follow one another; the others are one document each.
@@ -123,6 +125,12 @@ def main() -> None:
     type=click.Path(file_okay=False, path_type=Path),
     help=f"Keep the cache in DIR (default: ${CACHE_ENV}, else {CACHE_DIR_NAME}/ in the project).",
 )
+@click.option(
+    "--shard",
+    "shard_spec",
+    metavar="K/N",
+    help="Check only shard K of N (a share of the files fixed by their paths); `merge` joins the N reports.",
+)
 @guarded
 def check_command(
     paths: Sequence[Path],
@@ -135,6 +143,7 @@ def check_command(
     changed_since: str | None,
     no_cache: bool,
     cache_dir: Path | None,
+    shard_spec: str | None,
 ) -> None:
     """Check the project (or the named files and folders) for legacy run tokens.
 
@@ -158,11 +167,12 @@ def check_command(
     choice: bool | Path = False if no_baseline else (baseline_file or True)
     if no_cache and cache_dir is not None:
         raise UsageError("--cache-dir and --no-cache exclude each other")
+    shard = Shard.parse(shard_spec) if shard_spec is not None else None
 
     def cache(config: Config) -> ResultCache | None:
         return None if no_cache else ResultCache.open(cache_dir_for(config.root, cache_dir), config)
 
-    checked = _check_each(targets, choice, lambda root: _changed(root, diff_file, stdin, changed_since), cache)
+    checked = _check_each(targets, choice, lambda root: _changed(root, diff_file, stdin, changed_since), cache, shard)
     # A pre-commit batch with nothing of a project in scope says nothing about that project.
     reports = [report for target, report in checked if report.results or not target.named_files_only]
     if not reports:
@@ -191,6 +201,7 @@ def _check_each(
     choice: bool | Path,
     changed: Callable[[Path], ChangedLines | None],
     cache: Callable[[Config], ResultCache | None] = lambda _config: None,
+    shard: Shard | None = None,
 ) -> list[tuple[Target, Report]]:
     """Check each project in turn; the usage problems of all of them are raised together, before any output."""
     checked, problems = [], []
@@ -205,6 +216,7 @@ def _check_each(
                 baseline=baseline,
                 changed=changed(config.root),
                 cache=cache(config),
+                shard=shard,
             )
         except UsageError as error:
             problems += error.problems
@@ -263,6 +275,33 @@ def emit(reports: Sequence[Report], output_format: str, output: Path | None) -> 
     for report in reports:
         verdict = "FAILED" if report.failed else "passed"
         click.echo(f"nolegacyruns {verdict}: {summary_line(report)} Report written to {output}.")
+
+
+@main.command("merge")
+@click.argument("reports", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the merged report to FILE instead of standard output.",
+)
+@guarded
+def merge_command(reports: Sequence[Path], output: Path | None) -> None:
+    """Join the JSON or SARIF reports of `check --shard K/N` jobs into one; exit as the whole check would.
+
+    Every shard must be there exactly once. The result has the format of the reports.
+    """
+    merged = merge_reports(reports)
+    if output is None:
+        click.echo(merged.text(), nl=False)
+    else:
+        try:
+            output.write_text(merged.text(), encoding="utf-8", errors="backslashreplace")
+        except OSError as exc:
+            raise UsageError(f"{output}: cannot write the report: {exc.strerror or exc}") from None
+        verdict = "FAILED" if merged.exit_code else "passed"
+        click.echo(f"nolegacyruns {verdict}: {len(reports)} reports merged into {output}.")
+    sys.exit(merged.exit_code)
 
 
 @main.command("baseline")
