@@ -14,6 +14,7 @@ from .report.baseline import Baseline, load_baseline
 from .report.model import Report
 from .scan.cache import ResultCache
 from .scan.checking import check_scope
+from .scan.progress import Progress
 from .scope.diff import ChangedLines
 from .scope.discovery import BINARY, Scope, discover, named_path, select_named_files
 from .scope.shard import Shard
@@ -163,6 +164,7 @@ def run(
     changed: ChangedLines | None = None,
     cache: ResultCache | None = None,
     shard: Shard | None = None,
+    progress: Progress | None = None,
 ) -> Report:
     """Check the configured scope below folders, or the named files; raise UsageError on bad input.
 
@@ -181,7 +183,7 @@ def run(
     if shard is not None:
         scope.files = [relpath for relpath in scope.files if shard.holds(relpath)]
         scope.left_out = [(path, why) for path, why in scope.left_out if why != BINARY or shard.holds(path)]
-    checked = check_scope(config.root, scope.files, ruleset, config, cache)
+    checked = check_scope(config.root, scope.files, ruleset, config, cache, progress)
     if checked.binary:
         binary = set(checked.binary)
         scope.files = [relpath for relpath in scope.files if relpath not in binary]

@@ -20,10 +20,9 @@ from .config.starter import PYPROJECT, write_starter
 from .errors import UsageError
 from .report import FORMATS, summary_line
 from .report.baseline import entry_for, load_baseline, write_baseline
-from .report.file_list import format_file_list
-from .report.merge import merge_reports
 from .report.model import Report
 from .scan.cache import CACHE_DIR_NAME, CACHE_ENV, ResultCache, cache_dir_for
+from .scan.progress import Progress, wants_progress
 from .scope.diff import ChangedLines, changed_lines, git_changed_lines, read_diff
 from .scope.discovery import OUTSIDE, files_outside_paths
 from .scope.shard import Shard
@@ -131,6 +130,7 @@ def main() -> None:
     metavar="K/N",
     help="Check only shard K of N (a share of the files fixed by their paths); `merge` joins the N reports.",
 )
+@click.option("--quiet", "-q", is_flag=True, help="No progress line on the terminal while checking.")
 @guarded
 def check_command(
     paths: Sequence[Path],
@@ -144,6 +144,7 @@ def check_command(
     no_cache: bool,
     cache_dir: Path | None,
     shard_spec: str | None,
+    quiet: bool,
 ) -> None:
     """Check the project (or the named files and folders) for legacy run tokens.
 
@@ -172,7 +173,10 @@ def check_command(
     def cache(config: Config) -> ResultCache | None:
         return None if no_cache else ResultCache.open(cache_dir_for(config.root, cache_dir), config)
 
-    checked = _check_each(targets, choice, lambda root: _changed(root, diff_file, stdin, changed_since), cache, shard)
+    progress = Progress(sys.stderr) if wants_progress(sys.stderr, quiet) else None
+    checked = _check_each(
+        targets, choice, lambda root: _changed(root, diff_file, stdin, changed_since), cache, shard, progress
+    )
     # A pre-commit batch with nothing of a project in scope says nothing about that project.
     reports = [report for target, report in checked if report.results or not target.named_files_only]
     if not reports:
@@ -202,6 +206,7 @@ def _check_each(
     changed: Callable[[Path], ChangedLines | None],
     cache: Callable[[Config], ResultCache | None] = lambda _config: None,
     shard: Shard | None = None,
+    progress: Progress | None = None,
 ) -> list[tuple[Target, Report]]:
     """Check each project in turn; the usage problems of all of them are raised together, before any output."""
     checked, problems = [], []
@@ -217,6 +222,7 @@ def _check_each(
                 changed=changed(config.root),
                 cache=cache(config),
                 shard=shard,
+                progress=progress,
             )
         except UsageError as error:
             problems += error.problems
@@ -233,6 +239,8 @@ def _several(roots: Sequence[Path]) -> str:
 
 def _list_files(targets: Sequence[Target], output_format: str) -> None:
     """Print each project's files in scope and the reasons for the rest."""
+    from .report.file_list import format_file_list  # only --list-files prints it
+
     as_json = output_format == "json"
     if len(targets) > 1 and as_json:
         roots = [target.config.root for target in targets]
@@ -291,6 +299,8 @@ def merge_command(reports: Sequence[Path], output: Path | None) -> None:
 
     Every shard must be there exactly once. The result has the format of the reports.
     """
+    from .report.merge import merge_reports  # only this command reads reports back
+
     merged = merge_reports(reports)
     if output is None:
         click.echo(merged.text(), nl=False)

@@ -12,6 +12,7 @@ from ..findings import FileResult
 from ..rules.ruleset import RuleSet
 from .cache import CacheEntry, ResultCache
 from .engine import Analysis, FileStat, judge
+from .progress import Progress
 from .workers import check_files
 
 
@@ -24,9 +25,16 @@ class Checked:
 
 
 def check_scope(
-    root: Path, relpaths: Sequence[str], ruleset: RuleSet, config: Config, cache: ResultCache | None = None
+    root: Path,
+    relpaths: Sequence[str],
+    ruleset: RuleSet,
+    config: Config,
+    cache: ResultCache | None = None,
+    progress: Progress | None = None,
 ) -> Checked:
     """Check files; with a cache, a file whose stat or content digest is unchanged is not analysed again."""
+    if progress is not None:
+        progress.start(len(relpaths))
     known: dict[str, Analysis | FileResult | None] = {}  # FileResult: a read error; None: binary
     entries: dict[str, CacheEntry] = {}
     todo = []
@@ -44,7 +52,10 @@ def check_scope(
         if entry is not None:
             entries[relpath] = entry
     digests = {relpath: entry.digest for relpath, entry in entries.items()}
-    for examined in check_files(root, todo, ruleset, config, digest=cache is not None, known=digests):
+    if progress is not None:
+        progress.advance(len(relpaths) - len(todo))
+    done = progress.advance if progress is not None else lambda _count: None
+    for examined in check_files(root, todo, ruleset, config, digest=cache is not None, known=digests, done=done):
         relpath = examined.path
         if examined.error is not None:
             known[relpath] = FileResult(relpath, error=examined.error)  # never cached
@@ -55,6 +66,8 @@ def check_scope(
         known[relpath] = analysis
         if cache is not None:
             cache.put(relpath, CacheEntry(examined.digest, examined.stat, examined.binary, analysis))
+    if progress is not None:
+        progress.close()
     if cache is not None:
         cache.save()
     checked = Checked()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,6 +56,7 @@ def check_files(
     *,
     digest: bool = False,
     known: Mapping[str, str] | None = None,
+    done: Callable[[int], None] = lambda _count: None,
 ) -> list[Examined]:
     """Examine files in order (digests for the cache when asked; `known` digests skip the analysis);
     large trees are split over forked worker processes."""
@@ -64,7 +65,11 @@ def check_files(
     job = _Job(root, ruleset, config, digest, known or {})
     workers = _worker_count(len(paths))
     if workers <= 1:
-        return [job.examine(relpath) for relpath in paths]
+        examined = []
+        for relpath in paths:
+            examined.append(job.examine(relpath))
+            done(1)
+        return examined
     chunks = [paths[i : i + _CHUNK] for i in range(0, len(paths), _CHUNK)]
     _shared = job
     try:
@@ -72,6 +77,10 @@ def check_files(
         # breaks the pool (BrokenProcessPool, an internal error), it never hangs the check.
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(workers, mp_context=context) as pool:
-            return [result for chunk in pool.map(_check_chunk, chunks) for result in chunk]
+            examined = []
+            for chunk in pool.map(_check_chunk, chunks):
+                examined += chunk
+                done(len(chunk))
+            return examined
     finally:
         _shared = None
