@@ -22,7 +22,10 @@ One unmeasured run of each tool warms the page cache.
 - `parse-all` is one Python process that runs `libcst.parse_module` on every .py file, the cost of a
   design that parses each file with libcst (timed on the `every` tree only, where it is the yardstick).
 
-    python bench/bench_scan.py [--runs 5] [--trees clean,10pct,every] [--sdist FILE] [--json FILE] [--keep]
+With `--git` each tree is first committed to a git repository, so that nolegacyruns (and ripgrep and
+semgrep) take the file list from git as they do in a real project.
+
+    python bench/bench_scan.py [--runs 5] [--trees clean,10pct,every] [--sdist FILE] [--git] [--json FILE] [--keep]
 """
 
 from __future__ import annotations
@@ -182,6 +185,13 @@ def build_tree(sdist: Path, into: Path, every: int) -> tuple[int, int]:
     return len(python_files), planted
 
 
+def commit_tree(path: Path) -> None:
+    env = {**os.environ, "GIT_AUTHOR_NAME": "bench", "GIT_AUTHOR_EMAIL": "bench@example.com"}
+    env |= {"GIT_COMMITTER_NAME": "bench", "GIT_COMMITTER_EMAIL": "bench@example.com"}
+    for command in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "tree"]):
+        subprocess.run(["git", *command], cwd=path, env=env, check=True)
+
+
 def has_option(option: str) -> bool:
     help_text = subprocess.run(
         [sys.executable, "-m", "nolegacyruns", "check", "--help"], capture_output=True, text=True, check=True
@@ -287,7 +297,7 @@ def tools_for(tree: str, path: Path, work: Path, tokens: Sequence[str], cache_op
                 "parse-all",
                 [sys.executable, "-c", PARSE_ALL, "."],
                 frozenset({0}),
-                describe=lambda out: "{} parsed, {} failed".format(*out.split()),
+                describe=lambda out: "{} parsed, {} failed".format(*out.decode().split()),
             )
         )
     return tools
@@ -378,13 +388,17 @@ def main() -> int:
     )
     parser.add_argument("--json", type=Path, help="also write every sample to FILE")
     parser.add_argument("--keep", action="store_true", help="keep the generated trees")
+    parser.add_argument("--git", action="store_true", help="commit each tree to a git repository (git lists its files)")
     args = parser.parse_args()
     trees = [name.strip() for name in args.trees.split(",") if name.strip()]
     unknown = [name for name in trees if name not in TREES]
     if unknown:
         parser.error(f"--trees: unknown {', '.join(unknown)}; choose from {', '.join(TREES)}")
     sdist = args.sdist or django_sdist(args.download_cache)
-    env = {key: value for key, value in os.environ.items() if key != "NOLEGACYRUNS_CACHE_DIR"}
+    # As users run it: no cache folder from the environment, and Python's bytecode cache on (the
+    # unmeasured first run writes it for an editable install).
+    dropped = ("NOLEGACYRUNS_CACHE_DIR", "PYTHONDONTWRITEBYTECODE")
+    env = {key: value for key, value in os.environ.items() if key not in dropped}
     env["SEMGREP_SEND_METRICS"] = "off"
     tokens = legacy_tokens()
     cache_option = has_option("--cache-dir")
@@ -398,6 +412,8 @@ def main() -> int:
         for tree in trees:
             path = work / tree
             python_files, planted = build_tree(sdist, path, TREES[tree])
+            if args.git:
+                commit_tree(path)
             print(f"\n{tree}: {python_files} .py files, a legacy token planted in {planted}", flush=True)
             tools = tools_for(tree, path, work, tokens, cache_option)
             run_tree(tree, path, tools, args.runs, env)

@@ -9,7 +9,7 @@ import pytest
 from helpers import GIT_ENV, LEGACY_MODULE, git, write_files
 from nolegacyruns.config.loading import load_config
 from nolegacyruns.scope import discovery
-from nolegacyruns.scope.discovery import BINARY, EXCLUDED, GITIGNORED, discover
+from nolegacyruns.scope.discovery import BINARY, EXCLUDED, GITIGNORED, Scope, discover
 
 PROJECT = {
     "nolegacyruns.toml": "exclude = ['app/vendor/', '*.gen.py']\n",
@@ -34,9 +34,12 @@ def _isolated_git(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setenv(key, value)
 
 
-def _walked(tmp_path: Path) -> list[str]:
-    plain = write_files(tmp_path / "plain", PROJECT)
-    return discover(load_config(plain)).files
+def _walked(tmp_path: Path) -> Scope:
+    return discover(load_config(write_files(tmp_path / "plain", PROJECT)))
+
+
+def _not_ignored(left_out: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    return sorted(entry for entry in left_out if entry[1] != GITIGNORED)
 
 
 @pytest.mark.parametrize("committed", [pytest.param(False, id="untracked"), pytest.param(True, id="committed")])
@@ -51,13 +54,23 @@ def test_git_lists_the_same_scope_as_the_walk(tmp_path: Path, committed: bool, m
     monkeypatch.setattr(discovery, "git_files", lambda root, start: listed.append(root) or real(root, start))
     scope = discover(load_config(repo))
     assert listed  # git was asked
+    walked = _walked(tmp_path)
     assert (
-        scope.files
-        == _walked(tmp_path)
-        == ["app/models.py", "app/sub/.gitignore", "app/sub/keep.tmp.py", "routes/web.py"]
+        scope.files == walked.files == ["app/models.py", "app/sub/.gitignore", "app/sub/keep.tmp.py", "routes/web.py"]
     )
-    assert ("app/vendor/lib.py", EXCLUDED) in scope.left_out
-    assert ("app/logo.png", BINARY) in scope.left_out
+    # What git ignores it does not list; every other file left out is named as the walk names it.
+    assert _not_ignored(scope.left_out) == _not_ignored(walked.left_out)
+    assert {("app/vendor/", EXCLUDED), ("app/logo.png", BINARY)} <= set(scope.left_out)
+
+
+def test_a_tracked_file_a_gitignore_matches_stays_out_as_in_the_walk(tmp_path: Path) -> None:
+    repo = write_files(tmp_path, {**PROJECT, "app/build/more/deep.py": LEGACY_MODULE})
+    git(repo, "init", "-q")
+    git(repo, "add", "-f", "app/build", "app/run.log", ".")
+    scope = discover(load_config(repo))
+    assert "app/build/out.py" not in scope.files
+    assert "app/run.log" not in scope.files
+    assert ("app/build/", GITIGNORED) in scope.left_out
 
 
 def test_info_exclude_is_honoured(tmp_path: Path) -> None:

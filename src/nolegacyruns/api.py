@@ -183,7 +183,7 @@ def run(
     if shard is not None:
         scope.files = [relpath for relpath in scope.files if shard.holds(relpath)]
         scope.left_out = [(path, why) for path, why in scope.left_out if why != BINARY or shard.holds(path)]
-    checked = check_scope(config.root, scope.files, ruleset, config, cache, progress)
+    checked = check_scope(config.root, scope.files, ruleset, config, cache, progress, scope.stats)
     if checked.binary:
         binary = set(checked.binary)
         scope.files = [relpath for relpath in scope.files if relpath not in binary]

@@ -20,7 +20,6 @@ import importlib.util
 import json
 import os
 import sys
-import tempfile
 import time
 from collections.abc import Iterable
 from dataclasses import astuple, dataclass
@@ -217,6 +216,8 @@ def _mark(top: Path) -> None:
 
 
 def _write_atomically(path: Path, text: str) -> None:
+    import tempfile  # only when something changed
+
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "w", encoding="utf-8", errors="surrogateescape") as stream:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,8 +31,12 @@ def check_scope(
     config: Config,
     cache: ResultCache | None = None,
     progress: Progress | None = None,
+    stats: Mapping[str, FileStat] | None = None,
 ) -> Checked:
-    """Check files; with a cache, a file whose stat or content digest is unchanged is not analysed again."""
+    """Check files; with a cache, a file whose stat or content digest is unchanged is not analysed again.
+
+    `stats`: the stat of files as scope took it, so as not to take it again.
+    """
     if progress is not None:
         progress.start(len(relpaths))
     known: dict[str, Analysis | FileResult | None] = {}  # FileResult: a read error; None: binary
@@ -42,7 +46,8 @@ def check_scope(
         if cache is None:
             todo.append(relpath)
             continue
-        stat = _stat(root, relpath)
+        stat = stats.get(relpath) if stats is not None else None
+        stat = stat or _stat(root, relpath)
         entry = cache.fresh(relpath, stat) if stat is not None else None
         if entry is not None:
             known[relpath] = entry.analysis

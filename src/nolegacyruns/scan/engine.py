@@ -138,6 +138,8 @@ class Analysis:
 
 def judge(analysis: Analysis, config: Config) -> FileResult:
     """Apply allow entries and inline directives, then fingerprint: the step after the cache, never cached."""
+    if not analysis.findings and not analysis.directive_findings:
+        return FileResult(analysis.path)  # most files
     by_line: dict[int, list[Directive]] = {}
     for directive in analysis.directives:
         by_line.setdefault(directive.line, []).append(directive)

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Mapping
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -75,6 +73,9 @@ def check_files(
     try:
         # fork: workers inherit the loaded rules instead of unpickling them. A worker that dies
         # breaks the pool (BrokenProcessPool, an internal error), it never hangs the check.
+        import multiprocessing  # only a large tree pays for loading it
+        from concurrent.futures import ProcessPoolExecutor
+
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(workers, mp_context=context) as pool:
             examined = []

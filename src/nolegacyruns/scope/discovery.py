@@ -15,6 +15,7 @@ from ..config.loading import Config
 from ..errors import UsageError
 from ..scan.cache import CACHE_DIR_NAME
 from ..scan.decoding import BINARY_SNIFF_BYTES, looks_binary
+from ..scan.engine import FileStat
 from .gitfiles import git_files, git_ignored
 
 EXCLUDED = "exclude"
@@ -35,6 +36,8 @@ class Scope:
     root: Path
     files: list[str] = field(default_factory=list)
     left_out: list[tuple[str, str]] = field(default_factory=list)
+    # The stat of each file in scope, taken as it was admitted.
+    stats: dict[str, FileStat] = field(default_factory=dict)
 
     @property
     def skipped(self) -> int:
@@ -62,6 +65,10 @@ class GitIgnores:
         self.root = root
         self._specs: dict[PurePosixPath, pathspec.GitIgnoreSpec | None] = {}
         self._chains: dict[PurePosixPath, tuple[tuple[str, pathspec.GitIgnoreSpec], ...]] = {}
+
+    def known_absent(self, folder: PurePosixPath) -> None:
+        """The walk saw no .gitignore in folder: no need to try opening one."""
+        self._specs.setdefault(folder, None)
 
     def _spec(self, folder: PurePosixPath) -> pathspec.GitIgnoreSpec | None:
         if folder not in self._specs:
@@ -110,18 +117,23 @@ def is_binary(path: str | Path) -> bool | None:
 
 
 def not_a_file(path: str) -> str | None:
-    """Why path is no regular file to read (a FIFO, a device, a broken symlink), or None; never opens it.
+    """Why path is no regular file to read (a FIFO, a device, a broken symlink), or None; never opens it."""
+    return _stat_file(path)[0]
+
+
+def _stat_file(path: str) -> tuple[str | None, os.stat_result | None]:
+    """not_a_file's reason, and the stat of a regular file (what the cache's fast path compares).
 
     Opening a FIFO blocks until someone writes to it, so the kind is decided from stat alone.
     """
     try:
-        mode = os.stat(path).st_mode
+        result = os.stat(path)
     except FileNotFoundError:
-        return BROKEN_SYMLINK if os.path.islink(path) else GONE
+        return (BROKEN_SYMLINK if os.path.islink(path) else GONE), None
     except OSError:
         # A symlink loop (ELOOP) is a broken symlink; anything else is a file the read will report.
-        return BROKEN_SYMLINK if os.path.islink(path) else None
-    return None if stat.S_ISREG(mode) else NOT_REGULAR
+        return (BROKEN_SYMLINK if os.path.islink(path) else None), None
+    return (None if stat.S_ISREG(result.st_mode) else NOT_REGULAR), result
 
 
 class _Filter:
@@ -181,14 +193,23 @@ class _Filter:
 
 def _walk(root: Path, start: PurePosixPath, keep: _Filter, scope: Scope) -> Iterator[str]:
     root_prefix = len(str(root)) + 1
+    # Folders where no exclude pattern and no .gitignore bears (walked top-down, so a folder's parent
+    # is decided first): their entries are all kept without matching each.
+    plain: set[str] = set()
     for dirpath, dirnames, filenames in os.walk(root / start):
         relative = dirpath[root_prefix:].replace(os.sep, "/")
-        folder = PurePosixPath(relative or ".")
         prefix = f"{relative}/" if relative else ""
-        if keep.keeps_all_in(folder):
+        here_plain = keep.exclude is None and (keep.gitignores is None or ".gitignore" not in filenames)
+        if here_plain and relative and relative.rpartition("/")[0] in plain:
+            plain.add(relative)
             dirnames[:] = sorted(name for name in dirnames if name not in _ALWAYS_SKIPPED_DIRS)
             yield from (prefix + name for name in sorted(filenames))
             continue
+        folder = PurePosixPath(relative or ".")
+        if keep.gitignores is not None and ".gitignore" not in filenames:
+            keep.gitignores.known_absent(folder)
+        if keep.keeps_all_in(folder):
+            plain.add(relative)
         kept_dirs = []
         for name in sorted(dirnames):
             if name in _ALWAYS_SKIPPED_DIRS:
@@ -213,9 +234,12 @@ def _admit(root: Path, rel: str, scope: Scope, sniff: bool) -> None:
     Without `sniff`, binary files stay in too: the check tells them by the bytes it reads anyway.
     """
     path = os.path.join(root, rel)
-    reason = not_a_file(path) or (BINARY if sniff and is_binary(path) else None)
+    reason, result = _stat_file(path)
+    reason = reason or (BINARY if sniff and is_binary(path) else None)
     if reason is None:
         scope.files.append(rel)
+        if result is not None:
+            scope.stats[rel] = FileStat.of(result)
     else:
         scope.left_out.append((rel, reason))
 
@@ -228,15 +252,23 @@ def _below_root(root: Path, folder: Path) -> PurePosixPath:
 
 
 def _admit_listed(root: Path, listed: Iterable[str], keep: _Filter, scope: Scope, sniff: bool) -> None:
-    """Admit what git lists (it has applied the ignore files); `exclude` still applies."""
-    folders: dict[str, bool] = {}
+    """Admit what git lists: it left out what git ignores; `exclude` still applies, and so do the
+    .gitignore files to what git tracks all the same (reported as the walk reports them)."""
+    folders: dict[str, tuple[str, str] | None] = {}
+    plain: dict[str, bool] = {}
     for rel in listed:
-        if rel.endswith("/") or any(part in _ALWAYS_SKIPPED_DIRS for part in rel.split("/")[:-1]):
-            if rel.endswith("/") and not keep.excluded(rel.rstrip("/"), folders):
-                _admit_folder(root, PurePosixPath(rel.rstrip("/")), keep, scope, sniff)  # a nested repository
+        if rel.endswith("/"):  # an untracked nested repository
+            nested = rel.rstrip("/")
+            if _folder_left_out(nested, keep, folders, scope) is None:
+                _admit_folder(root, PurePosixPath(nested), keep, scope, sniff)
             continue
-        if keep.excluded(rel, folders):
-            scope.left_out.append((rel, EXCLUDED))
+        folder = rel.rpartition("/")[0]
+        if folder and _folder_left_out(folder, keep, folders, scope) is not None:
+            continue
+        if folder not in plain:
+            plain[folder] = keep.keeps_all_in(PurePosixPath(folder or "."))
+        if not plain[folder] and (reason := keep.reason_in_folder(PurePosixPath(folder or "."), rel, False)):
+            scope.left_out.append((rel, reason))
             continue
         try:
             mode = os.lstat(os.path.join(root, rel)).st_mode
@@ -246,6 +278,23 @@ def _admit_listed(root: Path, listed: Iterable[str], keep: _Filter, scope: Scope
             _admit_folder(root, PurePosixPath(rel), keep, scope, sniff)  # a submodule
         else:
             _admit(root, rel, scope, sniff)
+
+
+def _folder_left_out(
+    folder: str, keep: _Filter, folders: dict[str, tuple[str, str] | None], scope: Scope
+) -> tuple[str, str] | None:
+    """The outermost left-out folder at or above folder with its reason (noted in scope once), or None."""
+    if folder in folders:
+        return folders[folder]
+    parent = folder.rpartition("/")[0]
+    decided = _folder_left_out(parent, keep, folders, scope) if parent else None
+    if decided is None and folder.rpartition("/")[2] in _ALWAYS_SKIPPED_DIRS:
+        decided = (folder, "")  # never entered, never named
+    elif decided is None and (reason := keep.reason_in_folder(PurePosixPath(parent or "."), folder, True)):
+        decided = (folder, reason)
+        scope.left_out.append((folder + "/", reason))
+    folders[folder] = decided
+    return decided
 
 
 def _admit_folder(root: Path, folder: PurePosixPath, keep: _Filter, scope: Scope, sniff: bool) -> None:
