@@ -182,7 +182,7 @@ def test_php_sql_after_a_comment() -> None:
 
 
 def test_sql_files_are_lexed_once_for_tokens_and_backfills(monkeypatch: pytest.MonkeyPatch) -> None:
-    from nolegacyruns.scan.analyzers import sql as backfill_sql
+    from nolegacyruns.scan.analyzers import backfill_sql
 
     def lexed_again(*args: object, **kwargs: object) -> None:
         raise AssertionError("NLR101 lexed SQL the scanner had already lexed")

@@ -10,10 +10,12 @@ import pytest
 
 from markers import markers_in, project_markers
 from nolegacyruns import check
+from nolegacyruns.findings import Suppression, SuppressionKind
 
 FIXTURES = Path(__file__).parent / "fixtures"
 FIXTURE = FIXTURES / "project"
 ALLOWED = FIXTURES / "allowed_project"
+LARAVEL = FIXTURES / "laravel_app"
 
 
 @pytest.fixture(scope="module")
@@ -21,7 +23,14 @@ def report():  # type: ignore[no-untyped-def]
     return check(FIXTURE)
 
 
-@pytest.mark.parametrize("project", [pytest.param(FIXTURE, id="project"), pytest.param(ALLOWED, id="allowed_project")])
+@pytest.mark.parametrize(
+    "project",
+    [
+        pytest.param(FIXTURE, id="project"),
+        pytest.param(ALLOWED, id="allowed_project"),
+        pytest.param(LARAVEL, id="laravel_app"),
+    ],
+)
 def test_findings_match_the_inline_markers_exactly(project: Path) -> None:
     found = Counter((f.path, f.line, f.rule) for f in check(project).findings)
     expected = project_markers(project)
@@ -59,8 +68,8 @@ def test_binary_file_counts_as_skipped(report) -> None:  # type: ignore[no-untyp
 
 def test_suppressed_findings_are_counted_with_their_reasons(report) -> None:  # type: ignore[no-untyped-def]
     reasons = {(f.path, f.line): f.suppressed_by for f in report.suppressed}
-    assert reasons[("app/suppressed.py", 2)] == "named by the cutover migration"
-    assert reasons[("app/suppressed.py", 3)] == "the cutover maps these"
+    assert reasons[("app/suppressed.py", 2)] == Suppression(SuppressionKind.DIRECTIVE, "named by the cutover migration")
+    assert reasons[("app/suppressed.py", 3)] == Suppression(SuppressionKind.DIRECTIVE, "the cutover maps these")
     assert report.summary()["suppressed"] == len(report.suppressed) >= 4
 
 
@@ -89,7 +98,9 @@ def test_allow_entry_never_covers_a_backfill_in_the_allowed_migrations() -> None
     assert report.exit_code == 1
     allowed = [f for f in report.suppressed if f.path.startswith("database/migrations/")]
     assert allowed and all(f.rule in {"NLR001", "NLR003", "NLR004"} for f in allowed)
-    assert all(f.suppressed_by.startswith("allowed by nolegacyruns.toml: the cutover") for f in allowed)
+    for finding in allowed:
+        assert finding.suppressed_by is not None and finding.suppressed_by.kind is SuppressionKind.ALLOW
+        assert finding.suppressed_by.justification.startswith("allowed by nolegacyruns.toml: the cutover")
 
 
 def test_backfill_message_names_the_legacy_source_and_its_line() -> None:

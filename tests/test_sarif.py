@@ -138,3 +138,13 @@ def test_sarif_in_a_real_subprocess() -> None:
     result = run_cli("check", "--format", "sarif", cwd=FIXTURE)
     assert result.returncode == 1
     _validate(json.loads(result.stdout))
+
+
+def test_the_suppression_kind_comes_from_its_source_not_its_wording(tmp_path: Path) -> None:
+    """A directive whose reason reads like an allow entry is still written in the source."""
+    code = 'T = "inventory_sync_runs"  # nolegacyruns: ignore[NLR001] allowed by the cutover plan\n'
+    write_files(tmp_path, {"nolegacyruns.toml": "", "app/legacy.py": code})
+    [result] = _sarif(tmp_path)["runs"][0]["results"]
+    assert result["suppressions"] == [
+        {"kind": "inSource", "status": "accepted", "justification": "allowed by the cutover plan"}
+    ]

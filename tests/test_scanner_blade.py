@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import pytest
 
+from nolegacyruns.findings import Suppression, SuppressionKind
 from scanner_support import check, found
 
 PATH = "resources/views/runs.blade.php"
+
+
+def directive(reason: str) -> Suppression:
+    return Suppression(SuppressionKind.DIRECTIVE, reason)
 
 
 @pytest.mark.parametrize(
@@ -58,7 +63,7 @@ def test_blade_comment_is_reported_with_scan_comments() -> None:
 def test_directive_in_blade_comment_suppresses() -> None:
     code = "@include('inventory-sync-runs.list') {{-- nolegacyruns: ignore[NLR005] kept until the 404 test --}}\n"
     result = check(PATH, code)
-    assert [(f.rule, f.suppressed_by) for f in result.findings] == [("NLR005", "kept until the 404 test")]
+    assert [(f.rule, f.suppressed_by) for f in result.findings] == [("NLR005", directive("kept until the 404 test"))]
 
 
 def test_directive_without_reason_in_blade_comment_is_nlr901() -> None:

@@ -6,7 +6,7 @@ import pytest
 
 from nolegacyruns.scan.scanners.php import scan_php
 from nolegacyruns.scan.scanners.python import scan_python
-from scanner_support import RULESET, found
+from scanner_support import found
 
 
 @pytest.mark.parametrize(
@@ -74,7 +74,7 @@ def test_sql_in_python_strings(code: str, expected: list[tuple[int, int, str]]) 
 
 def test_python_sql_fragment_maps_back_to_the_file() -> None:
     code = 'rows = db.execute(\n    "SELECT id "\n    "FROM inventory_sync_runs "\n    f"WHERE id = {run_id}"\n)\n'
-    [fragment] = scan_python("app/q.py", code, RULESET).sql_fragments
+    [fragment] = scan_python("app/q.py", code).sql_fragments
     assert fragment.text == "SELECT id FROM inventory_sync_runs WHERE id = ?"
     position = fragment.text.index("inventory_sync_runs")
     assert code[fragment.file_offset(position) :].startswith("inventory_sync_runs ")
@@ -126,6 +126,6 @@ def test_sql_in_php_strings(code: str, expected: list[tuple[int, int, str]]) -> 
 
 def test_php_heredoc_fragment() -> None:
     code = "<?php\n$sql = <<<SQL\nINSERT INTO operation_runs SELECT * FROM x\nSQL;\n"
-    [fragment] = scan_php("app/Repo.php", code, RULESET).sql_fragments
+    [fragment] = scan_php("app/Repo.php", code).sql_fragments
     assert fragment.text == "INSERT INTO operation_runs SELECT * FROM x"
     assert fragment.file_offset(0) == code.index("INSERT")

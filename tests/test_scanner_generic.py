@@ -5,7 +5,12 @@ from __future__ import annotations
 import pytest
 
 from nolegacyruns.filekinds import BLADE, JAVASCRIPT, PHP, SQL, TEMPLATE, TEXT, kind_of
+from nolegacyruns.findings import Suppression, SuppressionKind
 from scanner_support import check, found
+
+
+def directive(reason: str) -> Suppression:
+    return Suppression(SuppressionKind.DIRECTIVE, reason)
 
 
 @pytest.mark.parametrize(
@@ -45,7 +50,7 @@ def test_file(path: str, code: str, expected: list[tuple[int, int, str]]) -> Non
 
 def test_plain_text_directive_may_sit_on_any_line() -> None:
     result = check("r/notes.txt", "inventory_sync_runs nolegacyruns: ignore[NLR001] documented history\n")
-    assert [(f.rule, f.suppressed_by) for f in result.findings] == [("NLR001", "documented history")]
+    assert [(f.rule, f.suppressed_by) for f in result.findings] == [("NLR001", directive("documented history"))]
 
 
 def test_a_lexer_that_reads_mostly_errors_chokes() -> None:

@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import pytest
 
+from nolegacyruns.findings import Suppression, SuppressionKind
 from nolegacyruns.scan.scanners.sql import scan_sql
-from scanner_support import RULESET, check, found
+from scanner_support import check, found
+
+
+def directive(reason: str) -> Suppression:
+    return Suppression(SuppressionKind.DIRECTIVE, reason)
 
 
 @pytest.mark.parametrize(
@@ -137,7 +142,7 @@ def test_comments_are_reported_with_scan_comments() -> None:
 
 def test_directive_in_sql_comment_suppresses_with_its_reason() -> None:
     result = check("a.sql", "DROP TABLE inventory_sync_runs; -- nolegacyruns: ignore[NLR001] the cutover drops it\n")
-    assert [(f.rule, f.suppressed_by) for f in result.findings] == [("NLR001", "the cutover drops it")]
+    assert [(f.rule, f.suppressed_by) for f in result.findings] == [("NLR001", directive("the cutover drops it"))]
 
 
 def test_directive_without_reason_in_sql_comment_is_nlr901() -> None:
@@ -161,7 +166,7 @@ def test_a_directive_in_a_string_is_not_a_directive() -> None:
 
 def test_sql_file_is_one_fragment_for_statement_rules() -> None:
     text = "INSERT INTO operation_runs SELECT * FROM x;\n"
-    [fragment] = scan_sql("a.sql", text, RULESET).sql_fragments
+    [fragment] = scan_sql("a.sql", text).sql_fragments
     assert fragment.text == text
     assert fragment.file_offset(12) == 12
 

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
-
+from ._version import __version__
 from .api import check
 from .config.loading import Config, load_config
 from .errors import UsageError

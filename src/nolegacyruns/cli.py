@@ -1,4 +1,4 @@
-"""The command line: a thin click layer over runner, rule packs and reports."""
+"""The command line: a thin click layer over the project run, rule packs, their examples and reports."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 import click
 
-from . import __version__
+from ._version import __version__
 from .api import Target, baseline_for, resolve_targets, run, scope_for
 from .config.loading import Config, load_config
 from .config.selection import build_ruleset
@@ -21,11 +21,14 @@ from .errors import UsageError
 from .report import FORMATS, summary_line
 from .report.baseline import entry_for, load_baseline, write_baseline
 from .report.model import Report
+from .rules.pack import bundled_pack_files, load_rules, pack_files
+from .rules.ruleset import RuleSet
 from .scan.cache import CACHE_DIR_NAME, CACHE_ENV, ResultCache, cache_dir_for
 from .scan.progress import Progress, wants_progress
 from .scope.diff import ChangedLines, changed_lines, git_changed_lines, read_diff
 from .scope.discovery import OUTSIDE, files_outside_paths
 from .scope.shard import Shard
+from .testing import check_rule_examples, example_count
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 # Formats whose reports can follow one another; the others are one document each.
@@ -390,3 +393,31 @@ def explain_command(rule_id: str) -> None:
             click.echo(rule.documentation(), nl=False)
             return
     raise UsageError(f"explain: unknown rule {rule_id!r}; `nolegacyruns rules` lists them")
+
+
+@main.command("test-pack")
+@click.argument("packs", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@guarded
+def test_pack_command(packs: Sequence[Path]) -> None:
+    """Run the examples of a rule pack (a TOML file, or a folder of them), loaded with the bundled packs.
+
+    An INVALID example must be reported by its rule exactly where it expects, a VALID one must produce
+    no finding of any rule, the docs' Example must produce its rule and Use instead no error finding.
+    Exit 0 when every example holds, 1 naming each one that does not, 2 when a pack cannot be loaded.
+    """
+    bundled = {path.resolve(): f"bundled pack {path.name}" for path in bundled_pack_files()}
+    named = [path for location in packs for path in pack_files(location)]
+    # A bundled pack named here is tested as the one already loaded, not loaded twice.
+    rules = load_rules([(path, str(path)) for path in named if path.resolve() not in bundled])
+    ruleset = RuleSet(rules)
+    labels = {bundled.get(path.resolve(), str(path)) for path in named}
+    tested = [rule for rule in rules if rule.source in labels]
+    failures = [(rule.source, failure) for rule in tested for failure in check_rule_examples(rule, ruleset)]
+    for label, failure in failures:
+        click.echo(f"{label}: {failure}")
+    examples = sum(example_count(rule) for rule in tested)
+    counted = f"{examples} example{'s' * (examples != 1)} of {len(tested)} rule{'s' * (len(tested) != 1)}"
+    if failures:
+        click.echo(f"test-pack FAILED: {len(failures)} failing in {counted}.")
+        sys.exit(EXIT_FINDINGS)
+    click.echo(f"test-pack passed: {counted}.")

@@ -15,6 +15,40 @@ class Severity(str, enum.Enum):
     INFO = "info"
 
 
+class SuppressionKind(enum.Enum):
+    """What keeps a finding from counting: a comment in the code, a configured allow entry, or the baseline."""
+
+    DIRECTIVE = "directive"
+    ALLOW = "allow"
+    BASELINE = "baseline"
+
+    @property
+    def in_source(self) -> bool:
+        """Written next to the code (SARIF's `inSource`); the others live outside it (`external`)."""
+        return self is SuppressionKind.DIRECTIVE
+
+
+@dataclass(frozen=True, slots=True)
+class Suppression:
+    """Why a finding is suppressed: its kind, the reason people wrote, and where they wrote it (allow, baseline)."""
+
+    kind: SuppressionKind
+    reason: str
+    where: str = ""
+
+    @property
+    def justification(self) -> str:
+        """The reason as a reader sees it: `allowed by pyproject.toml: …`, `recorded in the baseline …`."""
+        if self.kind is SuppressionKind.ALLOW:
+            return f"allowed by {self.where}: {self.reason}"
+        if self.kind is SuppressionKind.BASELINE:
+            return f"recorded in the baseline {self.where}"
+        return self.reason
+
+    def __str__(self) -> str:
+        return self.justification
+
+
 @dataclass(frozen=True, slots=True, order=True)
 class Finding:
     """One reported place: `path:line:col: ID message` when printed."""
@@ -30,7 +64,7 @@ class Finding:
     name: str = field(default="", compare=False)
     severity: Severity = field(default=Severity.ERROR, compare=False)
     fingerprint: str = field(default="", compare=False)
-    suppressed_by: str | None = field(default=None, compare=False)
+    suppressed_by: Suppression | None = field(default=None, compare=False)
     # The lines the finding rests on when they reach past its own (NLR101: target and legacy source).
     span_lines: tuple[int, int] | None = field(default=None, compare=False)
 

@@ -1,4 +1,8 @@
-"""Report formats: one module each; every formatter is `(report, color) -> str`, imported when first used."""
+"""Reports: the `Report` of one check (`model.py`), the baseline, and one module per output format.
+
+Every formatter is `(report, color) -> str`; a new format is a module here listed in `_WHERE` (by name),
+imported when first used.
+"""
 
 from __future__ import annotations
 

@@ -6,18 +6,21 @@ document comes from a pack. The bundled packs ship inside the wheel.
 
 from __future__ import annotations
 
+import enum
 import re
+import string
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from .. import _toml
 from .._fields import FieldReader
 from ..errors import UsageError
 from ..filekinds import FILE_KINDS
 from ..findings import Severity
+from .matching import Boundary
 
 RULE_ID = re.compile(r"^[A-Z]{2,8}[0-9]{3}$")
 RULE_NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)+$")
@@ -33,6 +36,14 @@ DOC_SECTIONS = (
 _POSITION = re.compile(r"^([1-9][0-9]*):([1-9][0-9]*)$")
 _PACK_KEYS = ("pack", "rule")
 _COMMON_RULE_KEYS = ("id", "name", "kind", "severity", "message", "docs", "valid", "invalid", "file-kinds")
+
+
+class RuleKind(str, enum.Enum):
+    """What a rule looks at: tokens (TOML only), a structure an analyzer finds, or the scan itself."""
+
+    TOKEN = "token"
+    BACKFILL = "backfill"
+    SCAN = "scan"
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +62,7 @@ class Rule:
 
     id: str
     name: str
-    kind: str
+    kind: RuleKind
     severity: Severity
     message: str
     docs: Mapping[str, str]
@@ -62,6 +73,7 @@ class Rule:
     applies_to: frozenset[str] = APPLIES_TO
     tokens: tuple[str, ...] = ()
     replacements: Mapping[str, str] = field(default_factory=dict)
+    boundary: Boundary = Boundary.WORD
     options: Mapping[str, Any] = field(default_factory=dict)
 
     def format_message(self, token: str = "", **details: str) -> str:
@@ -74,8 +86,14 @@ class Rule:
 
     @property
     def _folded_replacements(self) -> dict[str, str]:
-        """Replacements by lower-cased token, for tokens matched case-insensitively (unquoted SQL)."""
-        return {token.lower(): value for token, value in self.replacements.items()}
+        """Replacements by lower-cased token, for tokens matched case-insensitively (unquoted SQL).
+
+        The first spelling wins: `inventorysyncrun` is replaced as the pack's `InventorySyncRun` is.
+        """
+        folded: dict[str, str] = {}
+        for token, value in self.replacements.items():
+            folded.setdefault(token.lower(), value)
+        return folded
 
     def documentation(self) -> str:
         """Return the rule's documentation, as `nolegacyruns explain` prints it."""
@@ -102,7 +120,34 @@ def _read_token_kind(fields: FieldReader) -> dict[str, Any]:
     replacements = fields.string_table("replacements")
     for token in sorted(set(replacements) - set(tokens)):
         fields.problem("replacements", f"{token!r} is not one of this rule's tokens")
-    return {"tokens": tokens, "applies_to": frozenset(applies_to) & APPLIES_TO, "replacements": replacements}
+    boundary_text = fields.string("boundary", Boundary.WORD.value) or Boundary.WORD.value
+    try:
+        boundary = Boundary(boundary_text)
+    except ValueError:
+        fields.problem("boundary", f"expected one of {[b.value for b in Boundary]}, got {boundary_text!r}")
+        boundary = Boundary.WORD
+    if fields.boolean("lower-camel", False):
+        if not any(token[:1].isupper() for token in tokens):
+            fields.problem("lower-camel", "no token starts with an upper-case letter")
+        tokens, replacements = _with_lower_camel(tokens, replacements)
+    return {
+        "tokens": tokens,
+        "applies_to": frozenset(applies_to) & APPLIES_TO,
+        "replacements": replacements,
+        "boundary": boundary,
+    }
+
+
+def lower_camel(name: str) -> str:
+    """`InventorySyncRuns` -> `inventorySyncRuns`."""
+    return name[:1].lower() + name[1:]
+
+
+def _with_lower_camel(tokens: tuple[str, ...], replacements: dict[str, str]) -> tuple[tuple[str, ...], dict[str, str]]:
+    """Add each StudlyCase token's lower-camel spelling, replaced by its replacement's lower-camel spelling."""
+    derived = {lower_camel(t): t for t in tokens if t[:1].isupper() and lower_camel(t) not in tokens}
+    more = {camel: lower_camel(replacements[t]) for camel, t in derived.items() if t in replacements}
+    return tokens + tuple(derived), {**replacements, **more}
 
 
 def _read_scan_kind(fields: FieldReader) -> dict[str, Any]:
@@ -122,16 +167,44 @@ def _read_backfill_kind(fields: FieldReader) -> dict[str, Any]:
     return options
 
 
-RULE_KINDS: dict[str, tuple[KindReader, tuple[str, ...]]] = {
-    "token": (_read_token_kind, ("tokens", "applies-to", "replacements")),
-    "backfill": (_read_backfill_kind, ("canonical-tables", "canonical-models", "legacy-sources-from")),
-    "scan": (_read_scan_kind, ()),
+class _KindSpec(NamedTuple):
+    """How a pack declares a rule of one kind: its reader, its own keys, the placeholders its message may use."""
+
+    reader: KindReader
+    keys: tuple[str, ...]
+    placeholders: frozenset[str]
+
+
+RULE_KINDS: dict[RuleKind, _KindSpec] = {
+    RuleKind.TOKEN: _KindSpec(
+        _read_token_kind, ("tokens", "applies-to", "replacements", "boundary", "lower-camel"), frozenset({"token"})
+    ),
+    RuleKind.BACKFILL: _KindSpec(
+        _read_backfill_kind,
+        ("canonical-tables", "canonical-models", "legacy-sources-from"),
+        frozenset({"token", "target", "source", "source_line"}),
+    ),
+    RuleKind.SCAN: _KindSpec(_read_scan_kind, (), frozenset({"token", "detail", "rules"})),
 }
+
+
+def _check_message(fields: FieldReader, message: str, placeholders: frozenset[str], kind: RuleKind) -> None:
+    """A message may name only its kind's placeholders, so it can never fail to fill at check time."""
+    try:
+        names = [name for _, name, _, _ in string.Formatter().parse(message) if name is not None]
+    except ValueError as error:
+        fields.problem("message", f"not a valid template ({error}); write a literal brace as {{{{ or }}}}")
+        return
+    known = ", ".join(f"{{{name}}}" for name in sorted(placeholders))
+    for name in dict.fromkeys(names):
+        if name not in placeholders:
+            shown = f"{{{name}}}" if name else "{}"
+            fields.problem("message", f"unknown placeholder {shown}; a {kind.value} rule's message may use {known}")
 
 
 def _check_references(rules: list[Rule], problems: list[str]) -> None:
     """A backfill rule's legacy sources must be token rules that some pack defines."""
-    token_rules = {rule.id for rule in rules if rule.kind == "token"}
+    token_rules = {rule.id for rule in rules if rule.kind is RuleKind.TOKEN}
     for rule in rules:
         for rule_id in rule.options.get("legacy_sources_from", ()):
             if rule_id not in token_rules:
@@ -173,12 +246,14 @@ def _read_rule(table: dict[str, Any], where: str, index: int, problems: list[str
     name = fields.string("name", required=True) or ""
     if name and not RULE_NAME.match(name):
         fields.problem("name", f"expected a kebab-case name such as 'legacy-run-table', got {name!r}")
-    kind = fields.string("kind", "token") or "token"
-    if kind not in RULE_KINDS:
-        fields.problem("kind", f"expected one of {sorted(RULE_KINDS)}, got {kind!r}")
+    kind_text = fields.string("kind", RuleKind.TOKEN.value) or RuleKind.TOKEN.value
+    try:
+        kind = RuleKind(kind_text)
+    except ValueError:
+        fields.problem("kind", f"expected one of {sorted(k.value for k in RULE_KINDS)}, got {kind_text!r}")
         return None
-    reader, kind_keys = RULE_KINDS[kind]
-    fields.reject_unknown(_COMMON_RULE_KEYS + kind_keys)
+    spec = RULE_KINDS[kind]
+    fields.reject_unknown(_COMMON_RULE_KEYS + spec.keys)
     severity_text = fields.string("severity", "error") or "error"
     try:
         severity = Severity(severity_text)
@@ -186,6 +261,7 @@ def _read_rule(table: dict[str, Any], where: str, index: int, problems: list[str
         fields.problem("severity", f"expected one of error, warning, info, got {severity_text!r}")
         severity = Severity.ERROR
     message = fields.string("message", required=True) or ""
+    _check_message(fields, message, spec.placeholders, kind)
     docs_table = fields.subtable("docs")
     docs_fields = FieldReader(docs_table, where, fields.key("docs"), problems)
     docs_fields.reject_unknown(key for key, _ in DOC_SECTIONS)
@@ -194,7 +270,7 @@ def _read_rule(table: dict[str, Any], where: str, index: int, problems: list[str
     unknown_kinds = sorted(set(file_kinds) - FILE_KINDS)
     if unknown_kinds:
         fields.problem("file-kinds", f"unknown file kinds {unknown_kinds}; known: {sorted(FILE_KINDS)}")
-    options = reader(fields)
+    options = spec.reader(fields)
     valid = _read_examples(fields, "valid", invalid=False)
     invalid = _read_examples(fields, "invalid", invalid=True)
     if not valid:
@@ -217,6 +293,7 @@ def _read_rule(table: dict[str, Any], where: str, index: int, problems: list[str
         applies_to=options.pop("applies_to", APPLIES_TO),
         tokens=options.pop("tokens", ()),
         replacements=options.pop("replacements", {}),
+        boundary=options.pop("boundary", Boundary.WORD),
         options=options,
     )
 

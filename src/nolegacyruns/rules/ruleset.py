@@ -1,19 +1,25 @@
-"""The rules one check runs: loaded packs narrowed by select/ignore, with matchers built once."""
+"""The rules one check runs: loaded packs narrowed by select/ignore, with each kind's compiled data built once."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable, Mapping
 from functools import cached_property
-from typing import Any, TypeVar
+from typing import Protocol
 
-from .matching import TokenMatcher, tokens_by_owner
-from .pack import IDENTIFIERS, STRINGS, Rule
+from .backfill import BackfillRules, compile_backfill
+from .matching import Boundary, TokenMatcher, tokens_by_owner
+from .pack import IDENTIFIERS, STRINGS, Rule, RuleKind
 from .roles import Role
 
 DIRECTIVE_MARKER = "nolegacyruns"
 _ASCII_LOWERING = "\u212a".encode()  # KELVIN SIGN: lower() gives "k"
 _ASCII_LOWERING_2 = "\u0130".encode()  # LATIN CAPITAL LETTER I WITH DOT ABOVE: lower() gives "i̇"
-T = TypeVar("T")
+
+
+class StructuralRules(Protocol):
+    """A structural kind's compiled rules: analyzers read them; the engine asks only the pre-check."""
+
+    def may_apply(self, text: str) -> bool: ...
 
 
 class RuleSet:
@@ -24,13 +30,6 @@ class RuleSet:
         wanted = set(self.all_rules) if enabled is None else set(enabled)
         self.rules = {rid: rule for rid, rule in self.all_rules.items() if rid in wanted}
         self._matchers: dict[tuple[str, Role, bool, bool], TokenMatcher] = {}
-        self._derived: dict[str, Any] = {}
-
-    def derived(self, key: str, build: Callable[[RuleSet], T]) -> T:
-        """Return what build(self) makes, built once per rule set (compiled matchers and the like)."""
-        if key not in self._derived:
-            self._derived[key] = build(self)
-        return self._derived[key]  # type: ignore[no-any-return]
 
     def get(self, rule_id: str) -> Rule:
         return self.all_rules[rule_id]
@@ -38,16 +37,35 @@ class RuleSet:
     def enabled(self, rule_id: str) -> bool:
         return rule_id in self.rules
 
-    def of_kind(self, kind: str) -> list[Rule]:
-        return [rule for rule in self.rules.values() if rule.kind == kind]
+    def of_kind(self, kind: RuleKind) -> list[Rule]:
+        return [rule for rule in self.rules.values() if rule.kind is kind]
+
+    @cached_property
+    def backfill(self) -> BackfillRules:
+        """The enabled backfill rules, compiled; their legacy sources are token rules, enabled or not."""
+        tokens_of = {rule.id: rule.tokens for rule in self.all_rules.values()}
+        return compile_backfill(self.of_kind(RuleKind.BACKFILL), tokens_of)
+
+    @cached_property
+    def structural(self) -> Mapping[RuleKind, StructuralRules]:
+        """Each structural kind with enabled rules, and its compiled rules: what the engine runs analyzers for."""
+        kinds: dict[RuleKind, StructuralRules] = {}
+        if self.of_kind(RuleKind.BACKFILL):
+            kinds[RuleKind.BACKFILL] = self.backfill
+        return kinds
 
     def matcher(self, file_kind: str, role: Role, *, fold_case: bool, scan_comments: bool) -> TokenMatcher:
         """Return the matcher for the token rules that apply to this kind of span."""
         key = (file_kind, role, fold_case, scan_comments)
         cached = self._matchers.get(key)
         if cached is None:
-            rules = [r for r in self.of_kind("token") if file_kind in r.file_kinds and _applies(r, role, scan_comments)]
-            cached = TokenMatcher(tokens_by_owner((r.id, r.tokens) for r in rules), fold_case=fold_case)
+            rules = [
+                r
+                for r in self.of_kind(RuleKind.TOKEN)
+                if file_kind in r.file_kinds and _applies(r, role, scan_comments)
+            ]
+            values = [token for r in rules if r.boundary is Boundary.VALUE for token in r.tokens]
+            cached = TokenMatcher(tokens_by_owner((r.id, r.tokens) for r in rules), fold_case=fold_case, values=values)
             self._matchers[key] = cached
         return cached
 

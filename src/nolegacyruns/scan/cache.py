@@ -26,7 +26,7 @@ from dataclasses import astuple, dataclass
 from pathlib import Path
 from typing import Any
 
-from .. import __version__
+from .._version import __version__
 from ..config.loading import Config
 from ..findings import Finding, Severity
 from ..rules.pack import bundled_pack_files, pack_files

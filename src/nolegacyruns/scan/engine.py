@@ -1,4 +1,8 @@
-"""Check one file: its text (pure, `check_source`) or its path (`check_file`)."""
+"""Check one file: its text (pure, `check_source`) or its path (`check_file`, `examine_file`).
+
+A check is two steps: `analyse_source` (what the content says: what the cache keeps) and `judge`
+(allow entries, directives and fingerprints, applied on every run).
+"""
 
 from __future__ import annotations
 
@@ -10,10 +14,10 @@ from pathlib import Path
 
 from ..config.loading import Config
 from ..filekinds import PYTHON, kind_of
-from ..findings import FileResult, Finding, fingerprint, normalise_line
+from ..findings import FileResult, Finding, Suppression, SuppressionKind, fingerprint, normalise_line
 from ..rules.roles import Role
 from ..rules.ruleset import RuleSet
-from .analyzers.spec import backfill_specs
+from .analyzers import analyze
 from .decoding import BINARY_SNIFF_BYTES, decode, looks_binary, plain_utf8
 from .scanners import Hit, Lexed, scanner_for
 from .source import SourceText
@@ -41,29 +45,15 @@ def token_hits(text: str, lexed: Lexed, ruleset: RuleSet, file_kind: str, scan_c
     return hits
 
 
-def statement_hits(source: SourceText, lexed: Lexed, ruleset: RuleSet) -> list[Hit]:
-    """Run the statement-level rules (NLR101) over the SQL the scanner found in the file."""
-    if not lexed.sql_fragments:
-        return []
-    from .analyzers.sql import sql_backfill_hits  # loads the SQL lexer: only for files that hold SQL
-
-    specs = ruleset.derived("backfill", backfill_specs)
-    hits = []
-    for fragment in lexed.sql_fragments:
-        for spec in specs:
-            hits += sql_backfill_hits(fragment, spec, lambda offset: source.position(offset)[0])
-    return hits
-
-
 def _finding(relpath: str, source: SourceText, ruleset: RuleSet, hit: Hit, message: str) -> Finding:
     rule = ruleset.get(hit.rule)
     line, column = source.position(hit.start)
     end_line, end_column = source.position(max(hit.end, hit.start))
     # A diff that touches only the legacy source of a backfill still changes what the finding says.
-    source_line = dict(hit.details).get("source_line")
+    related = hit.details.related_line() if hit.details is not None else None
     span_lines = None
-    if source_line is not None:
-        span_lines = (min(line, int(source_line)), max(end_line, int(source_line)))
+    if related is not None:
+        span_lines = (min(line, related), max(end_line, related))
     return Finding(
         path=relpath,
         line=line,
@@ -145,14 +135,14 @@ def judge(analysis: Analysis, config: Config) -> FileResult:
         by_line.setdefault(directive.line, []).append(directive)
     judged = []
     for finding in analysis.findings:
-        reason = None
+        suppression = None
         allow = config.allowed_by(finding.rule, analysis.path)
         if allow is not None:
-            reason = f"allowed by {config.label}: {allow.reason}"
+            suppression = Suppression(SuppressionKind.ALLOW, allow.reason, config.label)
         for directive in by_line.get(finding.line, ()):
             if _covers(directive, finding):
-                reason = reason or directive.reason
-        judged.append(finding if reason is None else replace(finding, suppressed_by=reason))
+                suppression = suppression or Suppression(SuppressionKind.DIRECTIVE, directive.reason)
+        judged.append(finding if suppression is None else replace(finding, suppressed_by=suppression))
     judged += analysis.directive_findings
     return FileResult(analysis.path, tuple(_with_fingerprints(judged, dict(analysis.lines))))
 
@@ -178,19 +168,21 @@ def analyse_source(relpath: str, data: bytes, ruleset: RuleSet, config: Config) 
         return Analysis(relpath)  # no token, no directive, no decoding problem: nothing to say
     text, notices = decode(data, python=python)
     lexed = Lexed(notices=list(notices))
-    if ruleset.may_match(text):
-        lexed.extend(scanner_for(file_kind)(relpath, text, ruleset))
     source = SourceText(text)
-    hits = token_hits(text, lexed, ruleset, file_kind, config.scan_comments) + lexed.hits
-    hits += statement_hits(source, lexed, ruleset)
+    hits = []
+    if ruleset.may_match(text):
+        lexed.extend(scanner_for(file_kind)(relpath, text))
+        hits += token_hits(text, lexed, ruleset, file_kind, config.scan_comments)
+        analysis = analyze(source, lexed, file_kind, ruleset)
+        hits += analysis.hits
+        lexed.notices += analysis.notices
     findings = []
     # A token read both as a string and as SQL in that string, or a write seen by two readers, counts once.
     for hit in {(h.rule, h.start): h for h in hits}.values():
         if ruleset.enabled(hit.rule):
             rule = ruleset.get(hit.rule)
-            findings.append(
-                _finding(relpath, source, ruleset, hit, rule.format_message(hit.token, **dict(hit.details)))
-            )
+            placeholders = hit.details.placeholders() if hit.details else {}
+            findings.append(_finding(relpath, source, ruleset, hit, rule.format_message(hit.token, **placeholders)))
     if ruleset.enabled(PARSE_RULE):
         rule = ruleset.get(PARSE_RULE)
         for notice in lexed.notices:

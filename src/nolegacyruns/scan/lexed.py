@@ -5,12 +5,9 @@ from __future__ import annotations
 import bisect
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from ..rules.roles import Role
-
-if TYPE_CHECKING:
-    from ..rules.ruleset import RuleSet
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +28,14 @@ class Notice:
     detail: str
 
 
+class HitDetails(Protocol):
+    """What a structural rule knows about a hit: its message's placeholders, and a second line it rests on."""
+
+    def placeholders(self) -> dict[str, str]: ...
+
+    def related_line(self) -> int | None: ...
+
+
 @dataclass(frozen=True, slots=True)
 class Hit:
     """A rule firing on a span, before it becomes a Finding with positions."""
@@ -39,7 +44,7 @@ class Hit:
     start: int
     end: int
     token: str
-    details: tuple[tuple[str, str], ...] = ()
+    details: HitDetails | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,22 +76,21 @@ class Lexed:
     """A scanner's view of one file.
 
     segments: spans with their roles; directive_spans: where suppression directives may be
-    written (real comments); hits: what tree- or statement-level rules found; notices: NLR900;
-    sql_fragments: the SQL the file holds, for statement-level rules.
+    written (real comments); notices: NLR900; sql_fragments: the SQL the file holds, for the
+    analyzers of structural rules.
     """
 
     segments: list[Segment] = field(default_factory=list)
     directive_spans: list[tuple[int, int]] = field(default_factory=list)
-    hits: list[Hit] = field(default_factory=list)
     notices: list[Notice] = field(default_factory=list)
     sql_fragments: list[SqlFragment] = field(default_factory=list)
 
     def extend(self, other: Lexed) -> None:
         self.segments += other.segments
         self.directive_spans += other.directive_spans
-        self.hits += other.hits
         self.notices += other.notices
         self.sql_fragments += other.sql_fragments
 
 
-Scanner = Callable[[str, str, "RuleSet"], Lexed]
+Scanner = Callable[[str, str], Lexed]
+"""A scanner: a pure function of a file's path (for its dialect) and text."""

@@ -11,15 +11,11 @@ import bisect
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from ...rules.roles import Role
 from ..lexed import Lexed, Segment
 from .php import php_lexed
 from .pygments_lexed import lexed_or_fallback
-
-if TYPE_CHECKING:
-    from ...rules.ruleset import RuleSet
 
 # Blade's own openers. `@{{` and `@@name` are escapes that print the text as it is.
 _OPENER = re.compile(r"\{\{--|@\{\{|@@\w+|\{\{|\{!!|\B@(?P<name>\w+(?:::\w+)?)")
@@ -190,6 +186,6 @@ def blade_lexed(text: str) -> Lexed:
     return result
 
 
-def scan_blade(path: str, text: str, ruleset: RuleSet) -> Lexed:
+def scan_blade(path: str, text: str) -> Lexed:
     """Scan a Blade template; one a lexer chokes on is scanned plainly, with NLR900."""
-    return lexed_or_fallback(path, text, ruleset, lambda: blade_lexed(text))
+    return lexed_or_fallback(path, text, lambda: blade_lexed(text))

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
 from pygments.lexers.php import PhpLexer
 from pygments.lexers.templates import HtmlPhpLexer
@@ -18,9 +17,6 @@ from ...rules.roles import Role
 from ..lexed import Lexed, Segment
 from .pygments_lexed import Token, is_a, lex, lexed_or_fallback, lexer, to_lexed
 from .sql import Piece, embedded_sql
-
-if TYPE_CHECKING:
-    from ...rules.ruleset import RuleSet
 
 _HEREDOC_OPEN = "<<<"
 # PHP 7.3 heredoc and nowdoc: the closing marker may be indented and followed by `)`, `,` …
@@ -109,6 +105,6 @@ def php_lexed(text: str, start: int = 0, end: int | None = None, *, inline: bool
     return result
 
 
-def scan_php(path: str, text: str, ruleset: RuleSet) -> Lexed:
+def scan_php(path: str, text: str) -> Lexed:
     """Scan a PHP file; a file the lexer chokes on is scanned plainly, with NLR900."""
-    return lexed_or_fallback(path, text, ruleset, lambda: php_lexed(text))
+    return lexed_or_fallback(path, text, lambda: php_lexed(text))

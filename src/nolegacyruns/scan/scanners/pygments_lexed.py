@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
-from typing import TYPE_CHECKING
 
 from pygments.lexer import Lexer
 from pygments.token import Comment, Error, Generic, Keyword, Literal, Name, Number, Other, String, Text, _TokenType
@@ -13,9 +12,6 @@ from pygments.token import Comment, Error, Generic, Keyword, Literal, Name, Numb
 from ...rules.roles import Role
 from ..lexed import Lexed, Scanner, Segment
 from .plaintext import fallback
-
-if TYPE_CHECKING:
-    from ...rules.ruleset import RuleSet
 
 # Offsets must be those of the original text: no newline added or stripped, no tab expansion.
 LEXER_OPTIONS = {"stripnl": False, "ensurenl": False, "tabsize": 0}
@@ -167,20 +163,18 @@ def to_lexed(tokens: Iterable[Token], text: str, role_of: RoleOf = default_role)
     return builder.lexed
 
 
-def lexed_or_fallback(path: str, text: str, ruleset: RuleSet, build: Callable[[], Lexed]) -> Lexed:
+def lexed_or_fallback(path: str, text: str, build: Callable[[], Lexed]) -> Lexed:
     """Run a lexer-based scan; when the lexer chokes, scan plainly with an NLR900 notice."""
     try:
         return build()
     except LexerChoked as choked:
-        return fallback(path, text, ruleset, choked.detail, choked.offset)
+        return fallback(path, text, choked.detail, choked.offset)
 
 
 def pygments_scanner(lexer_for: Callable[[str], type[Lexer]], role_of: RoleOf = default_role) -> Scanner:
     """Return a scanner that reads a file with the Pygments lexer chosen by its path."""
 
-    def scan(path: str, text: str, ruleset: RuleSet) -> Lexed:
-        return lexed_or_fallback(
-            path, text, ruleset, lambda: to_lexed(lex(lexer(lexer_for(path)), text), text, role_of)
-        )
+    def scan(path: str, text: str) -> Lexed:
+        return lexed_or_fallback(path, text, lambda: to_lexed(lex(lexer(lexer_for(path)), text), text, role_of))
 
     return scan

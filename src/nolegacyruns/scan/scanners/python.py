@@ -2,78 +2,18 @@
 
 from __future__ import annotations
 
-import ast
-import io
-import tokenize
 from functools import partial
-from typing import TYPE_CHECKING
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from ...rules.roles import Role
-from ..analyzers.python import BackfillVisitor
-from ..analyzers.spec import backfill_specs
-from ..analyzers.sql import canonical_write_spans
+from ..cst_parse import locate_syntax_error, too_hard_to_parse
 from ..isolation import run_isolated
 from ..lexed import Lexed, Segment
 from ..source import SourceText
 from .plaintext import fallback
 from .sql import Piece, embedded_sql
-
-if TYPE_CHECKING:
-    from ...rules.ruleset import RuleSet
-
-# libcst 1.x kills the interpreter (SIGSEGV) on deep nesting and takes seconds on long
-# operator chains (quadratic). CPython itself refuses more than 200 nested brackets.
-MAX_NESTING = 200
-MAX_OPERATOR_CHAIN = 1000
-MAX_UNARY_RUN = 200
-_BRACKETS_OPEN = frozenset("([{")
-_BRACKETS_CLOSE = frozenset(")]}")
-_UNARY = frozenset({"-", "+", "~"})
-_CHAIN_OPERATORS = frozenset(
-    "+ - * / // % ** @ << >> & | ^ < > <= >= == != . and or not is in if else = := lambda".split()
-)
-# A call or subscript right after a name, string or closing bracket is a trailer: `f()()`, `a[0][0]`.
-_TRAILER_AFTER = frozenset({tokenize.NAME, tokenize.STRING, tokenize.NUMBER})
-
-
-def too_hard_to_parse(text: str) -> str | None:
-    """Return why libcst must not see this text (it could crash or stall), or None."""
-    depth = deepest = chain = unary_run = 0
-    previous_was_operator = True
-    previous_kind, previous_string = tokenize.NEWLINE, ""
-    try:
-        for token in tokenize.generate_tokens(io.StringIO(text).readline):
-            kind, string = token.type, token.string
-            if kind == tokenize.OP and string in _BRACKETS_OPEN:
-                depth += 1
-                deepest = max(deepest, depth)
-                if deepest > MAX_NESTING:
-                    return f"brackets nested deeper than {MAX_NESTING} at line {token.start[0]}"
-            elif kind == tokenize.OP and string in _BRACKETS_CLOSE:
-                depth = max(depth - 1, 0)
-            if kind == tokenize.NEWLINE or (kind == tokenize.OP and string in ",;"):
-                chain = 0
-            elif (string in _CHAIN_OPERATORS and kind in (tokenize.OP, tokenize.NAME)) or (
-                string in "([" and (previous_kind in _TRAILER_AFTER or previous_string in (")", "]"))
-            ):
-                chain += 1
-                if chain > MAX_OPERATOR_CHAIN:
-                    return f"more than {MAX_OPERATOR_CHAIN} operators in one statement at line {token.start[0]}"
-            if kind == tokenize.OP and string in _UNARY and previous_was_operator:
-                unary_run += 1
-                if unary_run > MAX_UNARY_RUN:
-                    return f"more than {MAX_UNARY_RUN} stacked unary operators at line {token.start[0]}"
-            elif kind not in (tokenize.NL, tokenize.COMMENT):
-                unary_run = 0
-            previous_was_operator = kind == tokenize.OP and string not in _BRACKETS_CLOSE
-            if kind not in (tokenize.NL, tokenize.COMMENT):
-                previous_kind, previous_string = kind, string
-    except (tokenize.TokenError, SyntaxError, ValueError):
-        return None  # libcst reports the syntax error itself, with a better message
-    return None
 
 
 def _docstring_nodes(body: object) -> list[cst.CSTNode]:
@@ -191,50 +131,29 @@ class _SegmentCollector(cst.CSTVisitor):
         self.lexed.directive_spans.append((start, end))
 
 
-def _locate_syntax_error(text: str, error: cst.ParserSyntaxError) -> tuple[int, str]:
-    """Prefer CPython's own account of a syntax error (exact line, readable message) to libcst's."""
-    try:
-        compile(text, "<scanned>", "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
-    except SyntaxError as exc:
-        if exc.lineno:
-            return exc.lineno, str(exc.msg)
-    except (ValueError, RecursionError, MemoryError):
-        pass
-    message = " ".join(str(error.message).split())
-    return max(error.raw_line, 1), message[:120]
-
-
-def _parse_and_collect(path: str, text: str, ruleset: RuleSet) -> Lexed:
-    """Parse with libcst and collect segments and backfill hits; may raise ParserSyntaxError."""
+def _parse_and_collect(path: str, text: str) -> Lexed:
+    """Parse with libcst and collect segments; may raise ParserSyntaxError."""
     module = cst.parse_module(text)
-    source = SourceText(text)
-    collector = _SegmentCollector(source)
-    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    wrapper.visit(collector)
-    for spec in ruleset.derived("backfill", backfill_specs):
-        if not spec.may_write_canonical(text):
-            continue  # no canonical name in the file: nothing can be written, skip the walk
-        backfill = BackfillVisitor(source, spec, partial(canonical_write_spans, spec=spec))
-        wrapper.visit(backfill)
-        collector.lexed.hits += backfill.hits
+    collector = _SegmentCollector(SourceText(text))
+    MetadataWrapper(module, unsafe_skip_copy=True).visit(collector)
     return collector.lexed
 
 
-def _syntax_error_fallback(path: str, text: str, ruleset: RuleSet, error: cst.ParserSyntaxError) -> Lexed:
-    line, message = _locate_syntax_error(text, error)
+def _syntax_error_fallback(path: str, text: str, error: cst.ParserSyntaxError) -> Lexed:
+    line, message = locate_syntax_error(text, error)
     source = SourceText(text)
     offset = source.offset(line, 0) if 1 <= line <= source.line_count else 0
-    return fallback(path, text, ruleset, f"syntax error at line {line}: {message}", offset)
+    return fallback(path, text, f"syntax error at line {line}: {message}", offset)
 
 
-def _parse_or_syntax_error(path: str, text: str, ruleset: RuleSet) -> Lexed:
+def _parse_or_syntax_error(path: str, text: str) -> Lexed:
     try:
-        return _parse_and_collect(path, text, ruleset)
+        return _parse_and_collect(path, text)
     except cst.ParserSyntaxError as error:
-        return _syntax_error_fallback(path, text, ruleset, error)
+        return _syntax_error_fallback(path, text, error)
 
 
-def scan_python(path: str, text: str, ruleset: RuleSet) -> Lexed:
+def scan_python(path: str, text: str) -> Lexed:
     """Scan Python source through libcst; fall back to the plain scan when it cannot parse.
 
     A cheap token pre-screen turns away input known to crash or stall libcst; the parse
@@ -242,8 +161,8 @@ def scan_python(path: str, text: str, ruleset: RuleSet) -> Lexed:
     """
     reason = too_hard_to_parse(text)
     if reason is not None:
-        return fallback(path, text, ruleset, f"not parsed: {reason}")
-    outcome = run_isolated(partial(_parse_or_syntax_error, path, text, ruleset))
+        return fallback(path, text, f"not parsed: {reason}")
+    outcome = run_isolated(partial(_parse_or_syntax_error, path, text))
     if outcome.value is None:
-        return fallback(path, text, ruleset, f"not parsed: {outcome.failure}")
+        return fallback(path, text, f"not parsed: {outcome.failure}")
     return outcome.value

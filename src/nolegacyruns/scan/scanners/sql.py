@@ -6,7 +6,6 @@ import bisect
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
 
 from pygments.lexer import Lexer, RegexLexer, bygroups
 from pygments.lexers.sql import MySqlLexer, PostgresLexer, language_callback
@@ -15,9 +14,6 @@ from pygments.token import Comment, Keyword, Name, String, Text, _TokenType
 from ...rules.roles import Role
 from ..lexed import Lexed, Segment, SqlFragment
 from .pygments_lexed import LexerChoked, Token, default_role, is_a, lex, lexed_or_fallback, lexer, to_lexed
-
-if TYPE_CHECKING:
-    from ...rules.ruleset import RuleSet
 
 # A dollar-quoted string, read whole so that its body can be read again as SQL.
 _DOLLAR_QUOTED = String.Heredoc
@@ -115,7 +111,7 @@ def _dialect(path: str) -> type[Lexer]:
     return MySqlLexer if path.lower().endswith(".mysql") else _SqlLexer
 
 
-def scan_sql(path: str, text: str, ruleset: RuleSet) -> Lexed:
+def scan_sql(path: str, text: str) -> Lexed:
     """Scan an SQL file; a file the lexer chokes on is scanned plainly, with NLR900."""
     lexed_as_sql: list[Lexed] = []
 
@@ -123,7 +119,7 @@ def scan_sql(path: str, text: str, ruleset: RuleSet) -> Lexed:
         lexed_as_sql.append(sql_lexed(text, dialect=_dialect(path)))
         return lexed_as_sql[0]
 
-    lexed = lexed_or_fallback(path, text, ruleset, read_as_sql)
+    lexed = lexed_or_fallback(path, text, read_as_sql)
     # Statement rules (NLR101) reuse the lexer's spans; after a fallback they lex leniently themselves.
     segments = tuple(lexed_as_sql[0].segments) if lexed_as_sql else None
     lexed.sql_fragments.append(SqlFragment(text, ((0, 0, len(text)),), segments))

@@ -12,10 +12,15 @@ import itertools
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
+from ...filekinds import SQL
+from ...rules.backfill import BackfillDetails, BackfillSpec
+from ...rules.pack import RuleKind
 from ...rules.roles import Role
-from ..lexed import Hit, Segment, SqlFragment
+from ...rules.ruleset import RuleSet
+from ..lexed import Hit, Lexed, Segment, SqlFragment
 from ..scanners.sql import sql_lexed
-from .spec import BackfillSpec
+from ..source import SourceText
+from . import Analysis, analyzer
 
 _CREATE_MODIFIERS = frozenset({"OR", "REPLACE", "TEMP", "TEMPORARY", "UNLOGGED", "GLOBAL", "LOCAL"})
 _QUERY_STARTS = frozenset({"SELECT", "WITH", "TABLE", "VALUES"})
@@ -187,10 +192,16 @@ def sql_backfill_hits(fragment: SqlFragment, spec: BackfillSpec, line_of: Callab
         if source is None:
             continue
         file_start, file_end = fragment.file_offset(start), fragment.file_offset(end)
-        details = (
-            ("target", target),
-            ("source", f"`{source}`"),
-            ("source_line", str(line_of(fragment.file_offset(source_at)))),
-        )
+        details = BackfillDetails(target, f"`{source}`", line_of(fragment.file_offset(source_at)))
         hits.append(Hit(spec.rule.id, file_start, max(file_end, file_start), target, details))
     return hits
+
+
+@analyzer(RuleKind.BACKFILL, SQL)
+def analyze_sql(source: SourceText, lexed: Lexed, ruleset: RuleSet) -> Analysis:
+    """NLR101 in the SQL the scanner found: a whole SQL file, or SQL held in another language's strings."""
+    hits = []
+    for fragment in lexed.sql_fragments:
+        for spec in ruleset.backfill.specs:
+            hits += sql_backfill_hits(fragment, spec, lambda offset: source.position(offset)[0])
+    return Analysis(hits)

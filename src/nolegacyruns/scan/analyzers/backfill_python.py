@@ -3,20 +3,33 @@
 Two shapes: SQLAlchemy `insert(<canonical>).from_select(...)` / `<canonical>.insert().from_select(...)`
 whose select reads a legacy source, and a loop or comprehension over a legacy source whose body
 creates canonical rows. A module-level name bound to a legacy source counts as that source.
+
+The analyzer parses the file with libcst itself, isolated (a crash or stall costs only this
+analysis), and only for files the backfill pre-check passes: they name a canonical target and a
+legacy source. SQL in the file's strings is the SQL analyzer's; this one reads SQL only where a
+loop over legacy rows runs it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 import libcst as cst
 from libcst.helpers import get_full_name_for_node
-from libcst.metadata import PositionProvider
+from libcst.metadata import MetadataWrapper, PositionProvider
 
-from ..lexed import Hit
+from ...filekinds import PYTHON
+from ...rules.backfill import BackfillDetails, BackfillSpec
+from ...rules.pack import RuleKind
+from ...rules.ruleset import RuleSet
+from ..cst_parse import locate_syntax_error, too_hard_to_parse
+from ..isolation import run_isolated
+from ..lexed import Hit, Lexed, Notice
 from ..source import SourceText
-from .spec import BackfillSpec
+from . import Analysis, analyzer
+from .backfill_sql import canonical_write_spans
 
 # Calls on a canonical model that create rows (Django, Laravel-style and SQLAlchemy idioms).
 CREATING_METHODS = frozenset({"create", "bulk_create", "get_or_create", "update_or_create", "insert", "upsert"})
@@ -182,7 +195,7 @@ class BackfillVisitor(cst.CSTVisitor):
         self._reported.add(start)
         line = self.get_metadata(PositionProvider, source.node).start.line
         via = f" through `{source.via}`" if source.via else ""
-        details = (("target", token), ("source", f"`{source.token}`{via}"), ("source_line", str(line)))
+        details = BackfillDetails(token, f"`{source.token}`{via}", line)
         self.hits.append(Hit(self.spec.rule.id, start, end, token, details))
 
     # Units -----------------------------------------------------------------------------
@@ -254,3 +267,38 @@ class BackfillVisitor(cst.CSTVisitor):
         opening = self._offset(node) + len(node.prefix) + len(node.quote)
         for start, end, token in self.sql_writes(node.raw_value):
             self._report((token, node), source, (opening + start, opening + end))
+
+
+def _backfill_hits(text: str, specs: Sequence[BackfillSpec]) -> list[Hit] | str:
+    """Parse and walk once per rule; return the hits, or why the text could not be parsed."""
+    try:
+        module = cst.parse_module(text)
+    except cst.ParserSyntaxError as error:
+        line, message = locate_syntax_error(text, error)
+        return f"syntax error at line {line}: {message}"
+    source = SourceText(text)
+    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+    hits = []
+    for spec in specs:
+        if not spec.may_write_canonical(text):
+            continue  # no canonical name of this rule in the file: nothing can be written, skip the walk
+        visitor = BackfillVisitor(source, spec, partial(canonical_write_spans, spec=spec))
+        wrapper.visit(visitor)
+        hits += visitor.hits
+    return hits
+
+
+@analyzer(RuleKind.BACKFILL, PYTHON)
+def analyze_python(source: SourceText, lexed: Lexed, ruleset: RuleSet) -> Analysis:
+    """NLR101 in Python code; a file libcst cannot take is reported unchecked (NLR900), once."""
+    specs = ruleset.backfill.specs
+    reason = too_hard_to_parse(source.text)
+    if reason is None:
+        outcome = run_isolated(partial(_backfill_hits, source.text, specs))
+        if isinstance(outcome.value, list):
+            return Analysis(outcome.value)
+        reason = outcome.value or outcome.failure
+    if lexed.notices:
+        return Analysis()  # the scanner already reports that this file was read the coarse way
+    rules = ", ".join(spec.rule.id for spec in specs)
+    return Analysis(notices=[Notice(0, f"{rules} not checked: {reason}")])
