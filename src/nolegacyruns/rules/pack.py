@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from .. import _toml
@@ -57,8 +58,21 @@ class Example:
 
 
 @dataclass(frozen=True, slots=True)
+class BackfillOptions:
+    """What a backfill rule declares: canonical tables and models, and the token rules naming legacy sources."""
+
+    canonical_tables: tuple[str, ...]
+    canonical_models: tuple[str, ...]
+    legacy_sources_from: tuple[str, ...]
+
+
+# What only one structural kind reads; a new kind adds its record to this union.
+KindOptions = BackfillOptions
+
+
+@dataclass(frozen=True, slots=True)
 class Rule:
-    """One rule of a pack; `options` hold what only its kind reads."""
+    """One rule of a pack; `options` hold what only its kind reads (token rules use `tokens` and the like)."""
 
     id: str
     name: str
@@ -74,7 +88,7 @@ class Rule:
     tokens: tuple[str, ...] = ()
     replacements: Mapping[str, str] = field(default_factory=dict)
     boundary: Boundary = Boundary.WORD
-    options: Mapping[str, Any] = field(default_factory=dict)
+    options: KindOptions | None = None
 
     def format_message(self, token: str = "", **details: str) -> str:
         """Fill the message template; add the canonical replacement when the pack names one."""
@@ -103,10 +117,20 @@ class Rule:
         return "\n".join(lines).rstrip() + "\n"
 
 
-KindReader = Callable[[FieldReader], dict[str, Any]]
+class _KindFields(NamedTuple):
+    """The fields of a Rule that its kind's reader fills."""
+
+    tokens: tuple[str, ...] = ()
+    applies_to: frozenset[str] = APPLIES_TO
+    replacements: Mapping[str, str] = MappingProxyType({})
+    boundary: Boundary = Boundary.WORD
+    options: KindOptions | None = None
 
 
-def _read_token_kind(fields: FieldReader) -> dict[str, Any]:
+KindReader = Callable[[FieldReader], _KindFields]
+
+
+def _read_token_kind(fields: FieldReader) -> _KindFields:
     tokens = fields.strings("tokens", required=True)
     if fields.has("tokens") and not tokens:
         fields.problem("tokens", "expected at least one token")
@@ -130,12 +154,7 @@ def _read_token_kind(fields: FieldReader) -> dict[str, Any]:
         if not any(token[:1].isupper() for token in tokens):
             fields.problem("lower-camel", "no token starts with an upper-case letter")
         tokens, replacements = _with_lower_camel(tokens, replacements)
-    return {
-        "tokens": tokens,
-        "applies_to": frozenset(applies_to) & APPLIES_TO,
-        "replacements": replacements,
-        "boundary": boundary,
-    }
+    return _KindFields(tokens, frozenset(applies_to) & APPLIES_TO, replacements, boundary)
 
 
 def lower_camel(name: str) -> str:
@@ -150,21 +169,21 @@ def _with_lower_camel(tokens: tuple[str, ...], replacements: dict[str, str]) -> 
     return tokens + tuple(derived), {**replacements, **more}
 
 
-def _read_scan_kind(fields: FieldReader) -> dict[str, Any]:
+def _read_scan_kind(fields: FieldReader) -> _KindFields:
     """Rules about the scan itself (9xx): the engine raises them, the pack documents them."""
-    return {}
+    return _KindFields()
 
 
-def _read_backfill_kind(fields: FieldReader) -> dict[str, Any]:
+def _read_backfill_kind(fields: FieldReader) -> _KindFields:
     """Backfill rules (1xx): canonical targets, and the token rules whose tokens are legacy sources."""
-    options = {
-        "canonical_tables": fields.strings("canonical-tables", required=True),
-        "canonical_models": fields.strings("canonical-models", required=True),
-        "legacy_sources_from": fields.strings("legacy-sources-from", required=True),
-    }
-    if fields.has("legacy-sources-from") and not options["legacy_sources_from"]:
+    options = BackfillOptions(
+        canonical_tables=fields.strings("canonical-tables", required=True),
+        canonical_models=fields.strings("canonical-models", required=True),
+        legacy_sources_from=fields.strings("legacy-sources-from", required=True),
+    )
+    if fields.has("legacy-sources-from") and not options.legacy_sources_from:
         fields.problem("legacy-sources-from", "expected at least one rule ID")
-    return options
+    return _KindFields(options=options)
 
 
 class _KindSpec(NamedTuple):
@@ -206,7 +225,8 @@ def _check_references(rules: list[Rule], problems: list[str]) -> None:
     """A backfill rule's legacy sources must be token rules that some pack defines."""
     token_rules = {rule.id for rule in rules if rule.kind is RuleKind.TOKEN}
     for rule in rules:
-        for rule_id in rule.options.get("legacy_sources_from", ()):
+        sources = rule.options.legacy_sources_from if isinstance(rule.options, BackfillOptions) else ()
+        for rule_id in sources:
             if rule_id not in token_rules:
                 problems.append(f"{rule.source}: rule[{rule.id}].legacy-sources-from: {rule_id!r} is not a token rule")
 
@@ -270,7 +290,7 @@ def _read_rule(table: dict[str, Any], where: str, index: int, problems: list[str
     unknown_kinds = sorted(set(file_kinds) - FILE_KINDS)
     if unknown_kinds:
         fields.problem("file-kinds", f"unknown file kinds {unknown_kinds}; known: {sorted(FILE_KINDS)}")
-    options = spec.reader(fields)
+    kind_fields = spec.reader(fields)
     valid = _read_examples(fields, "valid", invalid=False)
     invalid = _read_examples(fields, "invalid", invalid=True)
     if not valid:
@@ -290,11 +310,11 @@ def _read_rule(table: dict[str, Any], where: str, index: int, problems: list[str
         invalid=invalid,
         source=where,
         file_kinds=frozenset(file_kinds),
-        applies_to=options.pop("applies_to", APPLIES_TO),
-        tokens=options.pop("tokens", ()),
-        replacements=options.pop("replacements", {}),
-        boundary=options.pop("boundary", Boundary.WORD),
-        options=options,
+        applies_to=kind_fields.applies_to,
+        tokens=kind_fields.tokens,
+        replacements=kind_fields.replacements,
+        boundary=kind_fields.boundary,
+        options=kind_fields.options,
     )
 
 
@@ -359,3 +379,19 @@ def load_rules(extra: Iterable[tuple[Path, str]] = ()) -> list[Rule]:
     if problems:
         raise UsageError(problems)
     return sorted(rules, key=lambda r: r.id)
+
+
+def declared_rule_ids(extra: Iterable[Path] = ()) -> list[str] | None:
+    """Every `[[rule]] id` the bundled and extra packs declare, valid rule or not, for packs with problems.
+
+    None when a pack cannot be read or parsed: it might declare any ID.
+    """
+    declared: set[str] = set()
+    for path in [*bundled_pack_files(), *extra]:
+        try:
+            tables = _toml.loads(path.read_text(encoding="utf-8")).get("rule")
+        except (OSError, UnicodeDecodeError, _toml.TOMLDecodeError):
+            return None
+        if isinstance(tables, list):
+            declared.update(t["id"] for t in tables if isinstance(t, dict) and isinstance(t.get("id"), str))
+    return sorted(declared)
