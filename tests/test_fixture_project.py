@@ -124,3 +124,11 @@ def test_worker_processes_give_the_same_report_as_one_process(monkeypatch: pytes
     parallel = check(FIXTURE)
     assert [r.findings for r in parallel.results] == [r.findings for r in sequential.results]
     assert parallel.summary() == sequential.summary()
+
+
+def test_the_laravel_app_is_laid_out_like_laravel_with_backfills_and_spellings_in_each_part() -> None:
+    marked = project_markers(LARAVEL)
+    folders = {path.rsplit("/", 1)[0] if path.startswith("app/") else path.split("/")[0] for path, _, _ in marked}
+    assert {"app/Console/Commands", "app/Jobs", "app/Models", "app/Http/Controllers", "database", "routes"} <= folders
+    rules_by_folder = {(path.split("/")[1], rule) for path, _, rule in marked if path.startswith("app/")}
+    assert {("Console", "NLR101"), ("Jobs", "NLR101"), ("Models", "NLR002"), ("Models", "NLR003")} <= rules_by_folder

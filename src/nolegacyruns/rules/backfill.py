@@ -34,6 +34,8 @@ class BackfillSpec:
     canonical_model_names: frozenset[str]
     legacy: TokenMatcher
     legacy_folded: TokenMatcher
+    # Relations that reach the canonical model (Eloquent's `$tenant->operationRuns()->create(…)`).
+    canonical_relation_names: frozenset[str] = frozenset()
 
     @property
     def canonical_names(self) -> frozenset[str]:
@@ -87,6 +89,7 @@ def compile_backfill(rules: Sequence[Rule], tokens_of: Mapping[str, tuple[str, .
                 canonical_model_names=frozenset(options.canonical_models),
                 legacy=TokenMatcher(legacy),
                 legacy_folded=TokenMatcher(legacy, fold_case=True),
+                canonical_relation_names=frozenset(options.canonical_relations),
             )
         )
     canonical = frozenset(name.lower() for spec in specs for name in spec.canonical_names)

@@ -64,6 +64,8 @@ class BackfillOptions:
     canonical_tables: tuple[str, ...]
     canonical_models: tuple[str, ...]
     legacy_sources_from: tuple[str, ...]
+    # Relations that reach the canonical model (Eloquent's `$tenant->operationRuns()->create(…)`).
+    canonical_relations: tuple[str, ...] = ()
 
 
 # What only one structural kind reads; a new kind adds its record to this union.
@@ -180,6 +182,7 @@ def _read_backfill_kind(fields: FieldReader) -> _KindFields:
         canonical_tables=fields.strings("canonical-tables", required=True),
         canonical_models=fields.strings("canonical-models", required=True),
         legacy_sources_from=fields.strings("legacy-sources-from", required=True),
+        canonical_relations=fields.strings("canonical-relations"),
     )
     if fields.has("legacy-sources-from") and not options.legacy_sources_from:
         fields.problem("legacy-sources-from", "expected at least one rule ID")
@@ -200,7 +203,7 @@ RULE_KINDS: dict[RuleKind, _KindSpec] = {
     ),
     RuleKind.BACKFILL: _KindSpec(
         _read_backfill_kind,
-        ("canonical-tables", "canonical-models", "legacy-sources-from"),
+        ("canonical-tables", "canonical-models", "canonical-relations", "legacy-sources-from"),
         frozenset({"token", "target", "source", "source_line"}),
     ),
     RuleKind.SCAN: _KindSpec(_read_scan_kind, (), frozenset({"token", "detail", "rules"})),
