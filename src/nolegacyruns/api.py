@@ -165,12 +165,14 @@ def run(
     cache: ResultCache | None = None,
     shard: Shard | None = None,
     progress: Progress | None = None,
+    jobs: int | None = None,
 ) -> Report:
     """Check the configured scope below folders, or the named files; raise UsageError on bad input.
 
     With a baseline, findings it records are counted, not reported; with changed lines, only
     findings on those lines are reported (the baseline is matched first, on whole files). With a
     cache, unchanged files are not analysed again; with a shard, only its share of the files is checked.
+    `jobs` worker processes check the files (default: the usable CPUs, for large trees).
     """
     ruleset = build_ruleset(config)
     # A diff check reads only changed files, so binary files are told apart first, for the empty-scope check.
@@ -183,7 +185,7 @@ def run(
     if shard is not None:
         scope.files = [relpath for relpath in scope.files if shard.holds(relpath)]
         scope.left_out = [(path, why) for path, why in scope.left_out if why != BINARY or shard.holds(path)]
-    checked = check_scope(config.root, scope.files, ruleset, config, cache, progress, scope.stats)
+    checked = check_scope(config.root, scope.files, ruleset, config, cache, progress, scope.stats, jobs)
     if checked.binary:
         binary = set(checked.binary)
         scope.files = [relpath for relpath in scope.files if relpath not in binary]

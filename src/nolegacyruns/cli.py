@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import errno
+import io
 import os
+import signal
 import sys
+import threading
 import traceback
 from collections.abc import Callable, Sequence
 from functools import wraps
@@ -42,29 +46,91 @@ def _fail_usage(error: UsageError) -> None:
     sys.exit(EXIT_USAGE)
 
 
+class Interrupted(BaseException):
+    """Ctrl-C or SIGTERM reached the check: it ends at once (children ended on the way out), exit 128+signal."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+_SIGNAL_WORDS = {signal.SIGINT: "interrupted", signal.SIGTERM: "terminated"}
+# An unwritable stdout: the reader left (a closed pipe, said by nobody) or the device is full.
+_OUTPUT_ERRNOS = frozenset({errno.EPIPE, errno.ENOSPC, errno.EDQUOT, errno.EIO})
+
+
+def _on_signal(signum: int, frame: object) -> None:
+    for number in _SIGNAL_WORDS:
+        signal.signal(number, signal.SIG_IGN)  # a second Ctrl-C while children are ended changes nothing
+    raise Interrupted(signum)
+
+
+def _catch_signals() -> dict[int, Any]:
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+    return {number: signal.signal(number, _on_signal) for number in _SIGNAL_WORDS}
+
+
+def _output_failed(exc: OSError) -> None:
+    """Standard output cannot take the report: exit 2 (never a pass), said on stderr unless the reader left."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # the interpreter's last flush must not fail again
+    except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
+        pass
+    if exc.errno != errno.EPIPE:
+        click.echo(f"nolegacyruns: error: cannot write to standard output: {exc.strerror or exc}", err=True)
+    sys.exit(EXIT_USAGE)
+
+
+def _run_and_flush(command: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    try:
+        result = command(*args, **kwargs)
+    except SystemExit:
+        sys.stdout.flush()  # a report that cannot be written turns any verdict into exit 2
+        raise
+    sys.stdout.flush()
+    return result
+
+
 def guarded(command: F) -> F:
-    """Turn bad input into exit 2 with one line per problem, and a crash into exit 3, never 0."""
+    """Turn bad input into exit 2 with one line per problem, a crash into exit 3, never 0; a signal into 130/143."""
 
     @wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        previous = _catch_signals()
         try:
-            return command(*args, **kwargs)
+            return _run_and_flush(command, *args, **kwargs)
         except UsageError as error:
             _fail_usage(error)
-        except (click.exceptions.Exit, click.ClickException, SystemExit, KeyboardInterrupt):
+        except Interrupted as interrupted:
+            click.echo(f"nolegacyruns: {_SIGNAL_WORDS[signal.Signals(interrupted.signum)]}", err=True)
+            sys.exit(128 + interrupted.signum)
+        except (click.exceptions.Exit, click.ClickException, SystemExit):
             raise
+        except OSError as exc:
+            if exc.errno not in _OUTPUT_ERRNOS:
+                _internal_error(exc)
+            _output_failed(exc)
         except Exception as exc:
-            if os.environ.get("NOLEGACYRUNS_DEBUG"):
-                traceback.print_exc()
-            click.echo(
-                f"nolegacyruns: internal error: {type(exc).__name__}: {exc}\n"
-                "This is a bug in nolegacyruns, not in your code. Please report it with the command you ran "
-                "(set NOLEGACYRUNS_DEBUG=1 for the traceback).",
-                err=True,
-            )
-            sys.exit(EXIT_INTERNAL)
+            _internal_error(exc)
+        finally:
+            for number, handler in previous.items():
+                signal.signal(number, handler)
 
     return wrapper  # type: ignore[return-value]
+
+
+def _internal_error(exc: Exception) -> None:
+    if os.environ.get("NOLEGACYRUNS_DEBUG"):
+        traceback.print_exc()
+    click.echo(
+        f"nolegacyruns: internal error: {type(exc).__name__}: {exc}\n"
+        "This is a bug in nolegacyruns, not in your code. Please report it with the command you ran "
+        "(set NOLEGACYRUNS_DEBUG=1 for the traceback).",
+        err=True,
+    )
+    sys.exit(EXIT_INTERNAL)
 
 
 def use_color(stream: Any) -> bool:
@@ -121,6 +187,12 @@ def main() -> None:
 @click.option(
     "--changed-since", metavar="REF", help="Report only findings on lines changed since REF (`git diff REF`)."
 )
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    help="Worker processes (default: the CPUs this process may use, for large trees). Results are the same for any N.",
+)
 @click.option("--no-cache", is_flag=True, help="Read and check every file; neither read nor write the cache.")
 @click.option(
     "--cache-dir",
@@ -144,6 +216,7 @@ def check_command(
     no_baseline: bool,
     diff_file: str | None,
     changed_since: str | None,
+    jobs: int | None,
     no_cache: bool,
     cache_dir: Path | None,
     shard_spec: str | None,
@@ -178,7 +251,7 @@ def check_command(
 
     progress = Progress(sys.stderr) if wants_progress(sys.stderr, quiet) else None
     checked = _check_each(
-        targets, choice, lambda root: _changed(root, diff_file, stdin, changed_since), cache, shard, progress
+        targets, choice, lambda root: _changed(root, diff_file, stdin, changed_since), cache, shard, progress, jobs
     )
     # A pre-commit batch with nothing of a project in scope says nothing about that project.
     reports = [report for target, report in checked if report.results or not target.named_files_only]
@@ -191,6 +264,13 @@ def check_command(
             f"--format {output_format} writes one document for one project; {_several([r.root for r in reports])}"
         )
     emit(reports, output_format, output)
+    lost = [result.path for report in reports for result in report.results if result.lost]
+    if lost:
+        click.echo(
+            f"nolegacyruns: internal error: the check of {', '.join(lost)} was lost (its worker process died twice); "
+            "the other files' results are complete",
+            err=True,
+        )
     sys.exit(max(report.exit_code for report in reports))
 
 
@@ -210,6 +290,7 @@ def _check_each(
     cache: Callable[[Config], ResultCache | None] = lambda _config: None,
     shard: Shard | None = None,
     progress: Progress | None = None,
+    jobs: int | None = None,
 ) -> list[tuple[Target, Report]]:
     """Check each project in turn; the usage problems of all of them are raised together, before any output."""
     checked, problems = [], []
@@ -226,6 +307,7 @@ def _check_each(
                 cache=cache(config),
                 shard=shard,
                 progress=progress,
+                jobs=jobs,
             )
         except UsageError as error:
             problems += error.problems
@@ -405,12 +487,13 @@ def test_pack_command(packs: Sequence[Path]) -> None:
     no finding of any rule, the docs' Example must produce its rule and Use instead no error finding.
     Exit 0 when every example holds, 1 naming each one that does not, 2 when a pack cannot be loaded.
     """
-    bundled = {path.resolve(): f"bundled pack {path.name}" for path in bundled_pack_files()}
+    bundled = {_pack_identity(path): f"bundled pack {path.name}" for path in bundled_pack_files()}
     named = [path for location in packs for path in pack_files(location)]
-    # A bundled pack named here is tested as the one already loaded, not loaded twice.
-    rules = load_rules([(path, str(path)) for path in named if path.resolve() not in bundled])
+    # A bundled pack named here (the checkout's copy of an installed one, too) is tested as the one
+    # already loaded, not loaded twice.
+    rules = load_rules([(path, str(path)) for path in named if _pack_identity(path) not in bundled])
     ruleset = RuleSet(rules)
-    labels = {bundled.get(path.resolve(), str(path)) for path in named}
+    labels = {bundled.get(_pack_identity(path), str(path)) for path in named}
     tested = [rule for rule in rules if rule.source in labels]
     failures = [(rule.source, failure) for rule in tested for failure in check_rule_examples(rule, ruleset)]
     for label, failure in failures:
@@ -421,3 +504,11 @@ def test_pack_command(packs: Sequence[Path]) -> None:
         click.echo(f"test-pack FAILED: {len(failures)} failing in {counted}.")
         sys.exit(EXIT_FINDINGS)
     click.echo(f"test-pack passed: {counted}.")
+
+
+def _pack_identity(path: Path) -> tuple[str, bytes]:
+    """A pack file by name and content: the same pack wherever it is installed."""
+    try:
+        return path.name, path.read_bytes()
+    except OSError:
+        return path.name, b""  # unreadable: load_rules reports it

@@ -62,6 +62,8 @@ class Report:
 
     @property
     def exit_code(self) -> int:
+        if any(result.lost for result in self.results):
+            return 3
         return 1 if self.failed else 0
 
     def summary(self) -> dict[str, int]:

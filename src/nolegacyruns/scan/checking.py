@@ -32,6 +32,7 @@ def check_scope(
     cache: ResultCache | None = None,
     progress: Progress | None = None,
     stats: Mapping[str, FileStat] | None = None,
+    jobs: int | None = None,
 ) -> Checked:
     """Check files; with a cache, a file whose stat or content digest is unchanged is not analysed again.
 
@@ -60,10 +61,11 @@ def check_scope(
     if progress is not None:
         progress.advance(len(relpaths) - len(todo))
     done = progress.advance if progress is not None else lambda _count: None
-    for examined in check_files(root, todo, ruleset, config, digest=cache is not None, known=digests, done=done):
+    examined_files = check_files(root, todo, ruleset, config, jobs, digest=cache is not None, known=digests, done=done)
+    for examined in examined_files:
         relpath = examined.path
         if examined.error is not None:
-            known[relpath] = FileResult(relpath, error=examined.error)  # never cached
+            known[relpath] = FileResult(relpath, error=examined.error, lost=examined.lost)  # never cached
             continue
         analysis = examined.analysis
         if analysis is None and not examined.binary:

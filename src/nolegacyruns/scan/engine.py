@@ -223,6 +223,7 @@ class Examined:
     analysis: Analysis | None = None
     binary: bool = False
     error: str | None = None
+    lost: bool = False  # its worker process died on it: an internal error, never cached
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from functools import partial
-
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from ...rules.roles import Role
 from ..cst_parse import locate_syntax_error, too_hard_to_parse
-from ..isolation import run_isolated
+from ..isolation import Isolated
 from ..lexed import Lexed, Segment
 from ..source import SourceText
 from .plaintext import fallback
@@ -153,6 +151,10 @@ def _parse_or_syntax_error(path: str, text: str) -> Lexed:
         return _syntax_error_fallback(path, text, error)
 
 
+# One parse helper per process (a forked worker starts its own); it gets (path, text) per file.
+_PARSER: Isolated[tuple[str, str], Lexed] = Isolated(lambda job: _parse_or_syntax_error(*job))
+
+
 def scan_python(path: str, text: str) -> Lexed:
     """Scan Python source through libcst; fall back to the plain scan when it cannot parse.
 
@@ -162,7 +164,7 @@ def scan_python(path: str, text: str) -> Lexed:
     reason = too_hard_to_parse(text)
     if reason is not None:
         return fallback(path, text, f"not parsed: {reason}")
-    outcome = run_isolated(partial(_parse_or_syntax_error, path, text))
+    outcome = _PARSER.run((path, text))
     if outcome.value is None:
         return fallback(path, text, f"not parsed: {outcome.failure}")
     return outcome.value
