@@ -163,6 +163,65 @@ def test_sql_statements(sql: str, expected: list[tuple[int, int]]) -> None:
             [(4, 19)],
             id="nested-loops-report-once",
         ),
+        pytest.param(
+            'def f(conn, s):\n    rows = conn.execute(text("SELECT * FROM inventory_sync_runs")).all()\n'
+            '    s.bulk_insert_mappings(OperationRun, [{"status": r.status} for r in rows])\n',
+            [(3, 28)],
+            id="bulk-insert-mappings-from-a-bound-raw-read",
+        ),
+        pytest.param(
+            "def f(s):\n    rows = s.execute(select(InventorySyncRun)).mappings().all()\n"
+            "    s.execute(insert(OperationRun), rows)\n",
+            [(3, 22)],
+            id="execute-insert-with-bound-rows",
+        ),
+        pytest.param(
+            'def f(c):\n    rows = c.execute("SELECT status FROM backup_schedule_runs").fetchall()\n'
+            '    c.executemany("INSERT INTO operation_runs (status) VALUES (?)", rows)\n',
+            [(3, 32)],
+            id="executemany-sql-with-bound-rows",
+        ),
+        pytest.param(
+            'runs = sa.table("operation_runs")\n\ndef upgrade():\n'
+            '    legacy = sa.table("entra_group_sync_runs", sa.column("status"))\n'
+            "    rows = op.get_bind().execute(sa.select(legacy.c.status)).mappings().all()\n"
+            "    op.bulk_insert(runs, rows)\n",
+            [(6, 20)],
+            id="alembic-bulk-insert-from-a-legacy-sa-table",
+        ),
+        pytest.param(
+            "def f():\n    history = EntraGroupSyncRun.objects.all()\n"
+            "    OperationRun.objects.bulk_create(map(convert, history))\n",
+            [(3, 5)],
+            id="django-bulk-create-from-a-bound-queryset",
+        ),
+        pytest.param(
+            "def f(s):\n    old = s.query(InventorySyncRun).first()\n    s.add(OperationRun(status=old.status))\n",
+            [(3, 11)],
+            id="model-built-from-a-bound-row",
+        ),
+        pytest.param(
+            'def f(c, s, tenants):\n    rows = c.execute(text("SELECT * FROM inventory_sync_runs")).all()\n'
+            "    rows = [{'tenant_id': t.id} for t in tenants]\n    s.bulk_insert_mappings(OperationRun, rows)\n",
+            [],
+            id="rebinding-ends-the-source",
+        ),
+        pytest.param(
+            "def f(s):\n    s.bulk_insert_mappings(OperationRun, rows)\n    rows = s.query(InventorySyncRun).all()\n",
+            [],
+            id="a-write-before-the-binding",
+        ),
+        pytest.param(
+            'def f(c, s):\n    rows = c.execute(text("SELECT id FROM inventory_sync_runs")).all()\n'
+            "    s.execute(update(findings).values(x=1), rows)\n",
+            [],
+            id="mapping-update-is-not-a-canonical-write",
+        ),
+        pytest.param(
+            "def f(s):\n    done = s.query(OperationRun).all()\n    s.bulk_insert_mappings(OperationRun, done)\n",
+            [],
+            id="canonical-rows-as-data",
+        ),
     ],
 )
 def test_python_shapes(code: str, expected: list[tuple[int, int]]) -> None:

@@ -1,8 +1,11 @@
 """NLR101 in Python: within one function (or module-level statement), canonical rows written from a legacy source.
 
-Two shapes: SQLAlchemy `insert(<canonical>).from_select(...)` / `<canonical>.insert().from_select(...)`
-whose select reads a legacy source, and a loop or comprehension over a legacy source whose body
-creates canonical rows. A module-level name bound to a legacy source counts as that source.
+Three shapes: SQLAlchemy `insert(<canonical>).from_select(...)` / `<canonical>.insert().from_select(...)`
+whose select reads a legacy source; a loop or comprehension over a legacy source whose body
+creates canonical rows; and a canonical write whose data arguments read one (`bulk_insert_mappings`,
+`execute(insert(…), rows)`, `executemany`, `op.bulk_insert`, Django `bulk_create`, a model built from
+it). A name assigned from a legacy read is that source from the end of its assignment on, in its
+function or at module level, until it is assigned something else.
 
 The analyzer parses the file with libcst itself, isolated (a crash or stall costs only this
 analysis), and only for files the backfill pre-check passes: they name a canonical target and a
@@ -34,6 +37,9 @@ from .backfill_sql import canonical_write_spans
 # Calls on a canonical model that create rows (Django, Laravel-style and SQLAlchemy idioms).
 CREATING_METHODS = frozenset({"create", "bulk_create", "get_or_create", "update_or_create", "insert", "upsert"})
 
+# Calls whose first argument names what is written (a model, table, `insert(…)` or SQL) and the rest the rows.
+DATA_WRITING_METHODS = frozenset({"bulk_insert_mappings", "bulk_insert", "execute", "executemany"})
+
 SqlWriteFinder = Callable[[str], list[tuple[int, int, str]]]
 
 
@@ -64,20 +70,44 @@ def _string_content(node: cst.CSTNode) -> str | None:
     return None
 
 
-class _Unit:
-    """One function body or module-level statement, with the names bound to legacy sources."""
+# A name's bindings in a unit, in order: (where the binding takes effect, the legacy source or None).
+_Bindings = dict[str, list[tuple[int, "_Source | None"]]]
 
-    def __init__(self, spec: BackfillSpec, sources: dict[str, _Source], canonical_names: dict[str, str]) -> None:
+
+class _Unit:
+    """One function body or module-level statement, with the names bound to legacy sources.
+
+    A binding takes effect where its assignment ends: a name read before it, or after the name is
+    bound to something else, is not that source. Bindings inherited from the module hold throughout.
+    """
+
+    def __init__(
+        self,
+        spec: BackfillSpec,
+        sources: _Bindings,
+        canonical_names: dict[str, str],
+        offset: Callable[[cst.CSTNode, bool], int],
+    ) -> None:
         self.spec = spec
-        self.sources = dict(sources)
+        self.sources: _Bindings = {name: [(-1, bindings[-1][1])] for name, bindings in sources.items()}
         self.canonical_names = dict(canonical_names)
+        self.offset = offset
+
+    def bound(self, name: cst.Name) -> _Source | None:
+        """The legacy source a name holds where it is read, if any."""
+        bindings = self.sources.get(name.value)
+        if not bindings:
+            return None
+        at = self.offset(name, False)
+        held = [source for start, source in bindings if start <= at]
+        return held[-1] if held else None
 
     def legacy_source(self, node: cst.CSTNode) -> _Source | None:
         """The first legacy source a subtree reads: a legacy token, or a name bound to one."""
         for sub in _walk(node):
             if isinstance(sub, cst.Name):
-                if sub.value in self.sources:
-                    bound = self.sources[sub.value]  # reported where the name was bound
+                bound = self.bound(sub)
+                if bound is not None:  # reported where the name was bound
                     return _Source(bound.token, bound.node, via=sub.value)
                 token = self.spec.legacy_in(sub.value)
             else:
@@ -88,7 +118,7 @@ class _Unit:
         return None
 
     def bind(self, statements: Sequence[cst.CSTNode]) -> None:
-        """Record names assigned from legacy sources (and from canonical tables) in these statements."""
+        """Record, in order, names assigned from legacy sources (or from anything else) and canonical tables."""
         for statement in statements:
             for sub in _walk(statement):
                 if isinstance(sub, cst.Assign):
@@ -102,9 +132,9 @@ class _Unit:
                 source = self.legacy_source(value)
                 canonical = None if source else self.canonical_target(value)
                 for name in names:
-                    if source is not None:
-                        self.sources[name] = source
-                    elif canonical is not None:
+                    if source is not None or name in self.sources:
+                        self.sources.setdefault(name, []).append((self.offset(sub, True), source))
+                    if canonical is not None:
                         self.canonical_names[name] = canonical[0]
 
     def canonical_target(self, node: cst.CSTNode) -> tuple[str, cst.CSTNode] | None:
@@ -180,7 +210,10 @@ class BackfillVisitor(cst.CSTVisitor):
         self.sql_writes = sql_writes
         self.hits: list[Hit] = []
         self._reported: set[int] = set()
-        self._module_unit = _Unit(spec, {}, {})
+        self._module_unit = _Unit(spec, {}, {}, self._offset_of)
+
+    def _offset_of(self, node: cst.CSTNode, end: bool) -> int:
+        return self._offset(node, end=end)
 
     def _offset(self, node: cst.CSTNode, *, end: bool = False) -> int:
         position = self.get_metadata(PositionProvider, node)
@@ -211,7 +244,7 @@ class BackfillVisitor(cst.CSTVisitor):
                 self._analyse(self._module_unit, statement)
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        unit = _Unit(self.spec, self._module_unit.sources, self._module_unit.canonical_names)
+        unit = _Unit(self.spec, self._module_unit.sources, self._module_unit.canonical_names, self._offset_of)
         unit.bind([node.body])
         self._analyse(unit, node.body)
 
@@ -226,6 +259,40 @@ class BackfillVisitor(cst.CSTVisitor):
                 self._comprehension(unit, node.for_in, [node.elt])
             elif isinstance(node, cst.DictComp):
                 self._comprehension(unit, node.for_in, [node.key, node.value])
+        # Writes that take legacy rows as data, unless a loop or comprehension inside was reported already.
+        for node in _walk(scope):
+            if isinstance(node, cst.Call):
+                self._data_write(unit, node)
+
+    def _data_write(self, unit: _Unit, call: cst.Call) -> None:
+        """A canonical write whose data arguments read a legacy source (a name bound to one, most often).
+
+        `session.bulk_insert_mappings(OperationRun, rows)`, `session.execute(insert(OperationRun), rows)`,
+        `conn.executemany("INSERT INTO operation_runs …", rows)`, `op.bulk_insert(operation_runs, rows)`,
+        `OperationRun.objects.bulk_create(objs)`, `OperationRun(**row)`.
+        """
+        created = _created_canonical(unit, call)
+        data = list(call.args)
+        target: cst.BaseExpression | None = None
+        if created is None:
+            func = call.func
+            if not (isinstance(func, cst.Attribute) and func.attr.value in DATA_WRITING_METHODS and len(call.args) > 1):
+                return
+            target, data = call.args[0].value, list(call.args[1:])
+            inserted = _insert_target(target) if isinstance(target, cst.Call) else None
+            created = unit.canonical_target(inserted if inserted is not None else target)
+        start, end = self._offset(call), self._offset(call, end=True)
+        if any(start <= reported < end for reported in self._reported):
+            return
+        source = next((s for s in (unit.legacy_source(arg.value) for arg in data) if s is not None), None)
+        if source is None:
+            return
+        if created is not None:
+            self._report(created, source)
+        elif self.sql_writes is not None and target is not None:
+            for node in _walk(target):
+                if isinstance(node, cst.SimpleString):
+                    self._sql_write(node, source)
 
     def _from_select(self, unit: _Unit, call: cst.Call) -> None:
         func = call.func
