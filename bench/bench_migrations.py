@@ -19,11 +19,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "reference"), str(ROOT / "tests" / "reference")]
 
 import sqlalchemy as sa  # noqa: E402
+from legacy_seed import LegacySeed, seed_legacy  # noqa: E402
+from pgserver import find_bin_dir, running_server  # noqa: E402
 from sqlalchemy.engine import Engine  # noqa: E402
 
 from app import db, migrate  # noqa: E402
-from legacy_seed import LegacySeed, seed_legacy  # noqa: E402
-from pgserver import find_bin_dir, running_server  # noqa: E402
 
 ENGINES = ("sqlite", "postgresql")
 

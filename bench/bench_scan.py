@@ -6,6 +6,7 @@ few legacy tokens planted so every tool has something to find.
 
     python bench/bench_scan.py [--runs 3] [--keep] [--plant-every N]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -20,11 +21,23 @@ import time
 from pathlib import Path
 
 TOKENS = [
-    "inventory_sync_runs", "entra_group_sync_runs", "backup_schedule_runs",
-    "InventorySyncRun", "EntraGroupSyncRun", "BackupScheduleRun",
-    "last_seen_run_id", "baseline_run_id", "current_run_id",
-    "inventory.sync", "entra_group.sync", "backup_schedule.run", "backup_schedule.retention",
-    "backup_schedule.purge", "inventory-sync-runs", "entra-group-sync-runs", "backup-schedule-runs",
+    "inventory_sync_runs",
+    "entra_group_sync_runs",
+    "backup_schedule_runs",
+    "InventorySyncRun",
+    "EntraGroupSyncRun",
+    "BackupScheduleRun",
+    "last_seen_run_id",
+    "baseline_run_id",
+    "current_run_id",
+    "inventory.sync",
+    "entra_group.sync",
+    "backup_schedule.run",
+    "backup_schedule.retention",
+    "backup_schedule.purge",
+    "inventory-sync-runs",
+    "entra-group-sync-runs",
+    "backup-schedule-runs",
 ]
 SQL = """-- migration {n}
 CREATE TABLE widgets_{n} (id bigserial PRIMARY KEY, name text NOT NULL, created_at timestamptz);
@@ -79,8 +92,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--keep", action="store_true", help="keep the generated tree")
-    parser.add_argument("--plant-every", type=int, default=0, metavar="N",
-                        help="also plant a legacy token in every Nth Python file (they are then parsed in full)")
+    parser.add_argument(
+        "--plant-every",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also plant a legacy token in every Nth Python file (they are then parsed in full)",
+    )
     args = parser.parse_args()
     root = Path(tempfile.mkdtemp(prefix="nlr-bench-"))
     files = build_tree(root)

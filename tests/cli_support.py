@@ -1,4 +1,5 @@
 """Run the click CLI in-process from a chosen folder, for the tests of the CI-facing features."""
+
 from __future__ import annotations
 
 import os

@@ -1,4 +1,5 @@
 """Small builders for projects on disk, shared by the CLI and configuration tests."""
+
 from __future__ import annotations
 
 import os

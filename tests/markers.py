@@ -3,6 +3,7 @@
 `NLR001@-2` moves the expectation two lines up, for lines where no comment can sit
 (inside a multi-line string). A marker line is read in any language's comment syntax.
 """
+
 from __future__ import annotations
 
 import re

@@ -1,14 +1,15 @@
 """NLR101 legacy-run-backfill: statement shapes in SQL and Python, in memory."""
+
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
 
-from nolegacyruns.config import Config
-from nolegacyruns.engine import check_source
-from nolegacyruns.rulepack import load_rules
-from nolegacyruns.ruleset import RuleSet
+from nolegacyruns.config.loading import Config
+from nolegacyruns.rules.pack import load_rules
+from nolegacyruns.rules.ruleset import RuleSet
+from nolegacyruns.scan.engine import check_source
 
 RULESET = RuleSet(load_rules())
 CONFIG = Config(root=Path("/nonexistent"))
@@ -23,42 +24,85 @@ def backfills(path: str, code: str) -> list[tuple[int, int]]:
     ("sql", "expected"),
     [
         pytest.param("INSERT INTO operation_runs SELECT * FROM inventory_sync_runs;", [(1, 13)], id="insert-select"),
-        pytest.param("insert into OPERATION_RUNS select * from x join Backup_Schedule_Runs b on true;", [(1, 13)],
-                     id="any-case-join"),
+        pytest.param(
+            "insert into OPERATION_RUNS select * from x join Backup_Schedule_Runs b on true;",
+            [(1, 13)],
+            id="any-case-join",
+        ),
         pytest.param('INSERT INTO "Operation_Runs" SELECT * FROM inventory_sync_runs;', [], id="quoted-is-exact"),
         pytest.param('INSERT INTO operation_runs SELECT * FROM "Inventory_Sync_Runs";', [], id="quoted-source-exact"),
-        pytest.param("WITH src AS (SELECT * FROM entra_group_sync_runs) INSERT INTO operation_runs SELECT * FROM src;",
-                     [(1, 63)], id="cte"),
-        pytest.param("UPDATE ONLY app.operation_runs SET x = 1 FROM backup_schedule_runs b;", [(1, 17)], id="update-only"),
-        pytest.param("CREATE TEMP TABLE IF NOT EXISTS operation_runs AS TABLE inventory_sync_runs;", [(1, 33)],
-                     id="create-table-as"),
-        pytest.param("CREATE TABLE operation_runs (id int);\nSELECT * FROM inventory_sync_runs;", [], id="separate-statements"),
-        pytest.param("DELETE FROM operation_runs USING inventory_sync_runs r WHERE r.operation_run_id = id;", [],
-                     id="delete-is-not-a-backfill"),
-        pytest.param("INSERT INTO operation_runs (type) VALUES ('inventory_sync_runs');", [], id="string-is-not-a-source"),
-        pytest.param("INSERT INTO operation_runs /* FROM inventory_sync_runs */ VALUES (1);", [], id="comment-is-prose"),
+        pytest.param(
+            "WITH src AS (SELECT * FROM entra_group_sync_runs) INSERT INTO operation_runs SELECT * FROM src;",
+            [(1, 63)],
+            id="cte",
+        ),
+        pytest.param(
+            "UPDATE ONLY app.operation_runs SET x = 1 FROM backup_schedule_runs b;", [(1, 17)], id="update-only"
+        ),
+        pytest.param(
+            "CREATE TEMP TABLE IF NOT EXISTS operation_runs AS TABLE inventory_sync_runs;",
+            [(1, 33)],
+            id="create-table-as",
+        ),
+        pytest.param(
+            "CREATE TABLE operation_runs (id int);\nSELECT * FROM inventory_sync_runs;", [], id="separate-statements"
+        ),
+        pytest.param(
+            "DELETE FROM operation_runs USING inventory_sync_runs r WHERE r.operation_run_id = id;",
+            [],
+            id="delete-is-not-a-backfill",
+        ),
+        pytest.param(
+            "INSERT INTO operation_runs (type) VALUES ('inventory_sync_runs');", [], id="string-is-not-a-source"
+        ),
+        pytest.param(
+            "INSERT INTO operation_runs /* FROM inventory_sync_runs */ VALUES (1);", [], id="comment-is-prose"
+        ),
         pytest.param("INSERT INTO operation_runs_archive SELECT * FROM inventory_sync_runs;", [], id="other-table"),
         pytest.param("INSERT INTO `operation_runs` SELECT * FROM `backup_schedule_runs`;", [(1, 14)], id="backticks"),
-        pytest.param("UPDATE t SET note = E'it\\'s';\nINSERT INTO operation_runs (id) SELECT id FROM inventory_sync_runs;",
-                     [(2, 13)], id="after-an-escape-string"),
-        pytest.param("INSERT INTO operation_runs /* ; */ SELECT * FROM inventory_sync_runs;", [(1, 13)],
-                     id="semicolon-in-a-comment"),
+        pytest.param(
+            "UPDATE t SET note = E'it\\'s';\nINSERT INTO operation_runs (id) SELECT id FROM inventory_sync_runs;",
+            [(2, 13)],
+            id="after-an-escape-string",
+        ),
+        pytest.param(
+            "INSERT INTO operation_runs /* ; */ SELECT * FROM inventory_sync_runs;",
+            [(1, 13)],
+            id="semicolon-in-a-comment",
+        ),
         pytest.param("SELECT id, type INTO operation_runs FROM inventory_sync_runs;", [(1, 22)], id="select-into"),
-        pytest.param("SELECT * INTO TEMP TABLE public.operation_runs FROM inventory_sync_runs;", [(1, 33)],
-                     id="select-into-temp-table"),
-        pytest.param("SELECT * INTO UNLOGGED operation_runs FROM inventory_sync_runs;", [(1, 24)],
-                     id="select-into-unlogged"),
-        pytest.param("SELECT a, (SELECT max(b) FROM y) INTO operation_runs FROM backup_schedule_runs;", [(1, 39)],
-                     id="select-into-after-a-subquery"),
-        pytest.param("WITH s AS (SELECT * FROM entra_group_sync_runs) SELECT * INTO operation_runs FROM s;", [(1, 63)],
-                     id="cte-select-into"),
-        pytest.param("CREATE FUNCTION f() RETURNS int AS $$ DECLARE n int; BEGIN\n"
-                     "SELECT count(*) INTO n FROM inventory_sync_runs; RETURN n; END $$ LANGUAGE plpgsql;", [],
-                     id="plpgsql-select-into-a-variable"),
-        pytest.param("SELECT count(*) INTO STRICT operation_runs FROM inventory_sync_runs;", [],
-                     id="plpgsql-select-into-strict"),
-        pytest.param("INSERT INTO t SELECT * FROM inventory_sync_runs RETURNING id INTO operation_runs;", [],
-                     id="returning-into-is-not-select-into"),
+        pytest.param(
+            "SELECT * INTO TEMP TABLE public.operation_runs FROM inventory_sync_runs;",
+            [(1, 33)],
+            id="select-into-temp-table",
+        ),
+        pytest.param(
+            "SELECT * INTO UNLOGGED operation_runs FROM inventory_sync_runs;", [(1, 24)], id="select-into-unlogged"
+        ),
+        pytest.param(
+            "SELECT a, (SELECT max(b) FROM y) INTO operation_runs FROM backup_schedule_runs;",
+            [(1, 39)],
+            id="select-into-after-a-subquery",
+        ),
+        pytest.param(
+            "WITH s AS (SELECT * FROM entra_group_sync_runs) SELECT * INTO operation_runs FROM s;",
+            [(1, 63)],
+            id="cte-select-into",
+        ),
+        pytest.param(
+            "CREATE FUNCTION f() RETURNS int AS $$ DECLARE n int; BEGIN\n"
+            "SELECT count(*) INTO n FROM inventory_sync_runs; RETURN n; END $$ LANGUAGE plpgsql;",
+            [],
+            id="plpgsql-select-into-a-variable",
+        ),
+        pytest.param(
+            "SELECT count(*) INTO STRICT operation_runs FROM inventory_sync_runs;", [], id="plpgsql-select-into-strict"
+        ),
+        pytest.param(
+            "INSERT INTO t SELECT * FROM inventory_sync_runs RETURNING id INTO operation_runs;",
+            [],
+            id="returning-into-is-not-select-into",
+        ),
     ],
 )
 def test_sql_statements(sql: str, expected: list[tuple[int, int]]) -> None:
@@ -75,12 +119,14 @@ def test_sql_statements(sql: str, expected: list[tuple[int, int]]) -> None:
             id="sql-in-concatenated-python-strings",
         ),
         pytest.param(
-            'def upgrade(op):\n    op.execute("-- backfill\\nINSERT INTO operation_runs (id) SELECT id FROM inventory_sync_runs")\n',
+            "def upgrade(op):\n"
+            '    op.execute("-- backfill\\nINSERT INTO operation_runs (id) SELECT id FROM inventory_sync_runs")\n',
             [(2, 42)],
             id="sql-after-a-line-comment",
         ),
         pytest.param(
-            'def upgrade(op):\n    op.execute("/* x */ INSERT INTO operation_runs (id) SELECT id FROM inventory_sync_runs")\n',
+            "def upgrade(op):\n"
+            '    op.execute("/* x */ INSERT INTO operation_runs (id) SELECT id FROM inventory_sync_runs")\n',
             [(2, 37)],
             id="sql-after-a-block-comment",
         ),
@@ -101,7 +147,8 @@ def test_sql_statements(sql: str, expected: list[tuple[int, int]]) -> None:
             id="local-binding-does-not-leak-between-functions",
         ),
         pytest.param(
-            "def f(s):\n    for r in s.query(InventorySyncRun):\n        def later():\n            return OperationRun()\n",
+            "def f(s):\n    for r in s.query(InventorySyncRun):\n"
+            "        def later():\n            return OperationRun()\n",
             [],
             id="nested-function-is-its-own-unit",
         ),
@@ -135,7 +182,7 @@ def test_php_sql_after_a_comment() -> None:
 
 
 def test_sql_files_are_lexed_once_for_tokens_and_backfills(monkeypatch: pytest.MonkeyPatch) -> None:
-    from nolegacyruns.backfill import sql as backfill_sql
+    from nolegacyruns.scan.analyzers import backfill_sql
 
     def lexed_again(*args: object, **kwargs: object) -> None:
         raise AssertionError("NLR101 lexed SQL the scanner had already lexed")

@@ -1,4 +1,5 @@
 """Adopting the guard: a baseline records today's findings; check reports only new ones."""
+
 from __future__ import annotations
 
 import json
@@ -9,7 +10,7 @@ import pytest
 from cli_support import invoke
 from helpers import CLEAN_MODULE, LEGACY_MODULE, run_cli, write_files
 from nolegacyruns import check
-from nolegacyruns.baseline import Baseline, BaselineEntry, dumps, parse_baseline
+from nolegacyruns.report.baseline import Baseline, BaselineEntry, dumps, parse_baseline
 
 BASELINE = ".nolegacyruns-baseline.json"
 JOBS = 'from app.db import text\n\nrows = text("SELECT * FROM inventory_sync_runs")\nTYPE = "backup_schedule.run"\n'
@@ -103,7 +104,11 @@ def test_a_fixed_finding_is_reported_and_prune_drops_it(project: Path) -> None:
     assert json.loads(invoke(project, "check", "--format", "json").stdout)["summary"]["fixed"] == 1
     pruned = invoke(project, "baseline", "--prune")
     assert "Pruned 1 fixed entry" in pruned.stdout
-    assert [e["token"] for e in _entries(project)] == ["backup_schedule.run", "entra_group_sync_runs", "entra_group_sync_runs"]
+    assert [e["token"] for e in _entries(project)] == [
+        "backup_schedule.run",
+        "entra_group_sync_runs",
+        "entra_group_sync_runs",
+    ]
     assert check(project).fixed == []
 
 
@@ -133,7 +138,11 @@ def test_a_batch_of_named_files_calls_nothing_else_fixed(project: Path) -> None:
         pytest.param("{", "invalid JSON", id="not-json"),
         pytest.param("[]", "expected an object with a 'findings' list", id="not-an-object"),
         pytest.param('{"version": 9, "findings": []}', "unsupported version 9", id="version"),
-        pytest.param('{"version": 1, "findings": [{"path": "a"}]}', "findings[0]: missing fingerprint, line, rule, token", id="missing-keys"),
+        pytest.param(
+            '{"version": 1, "findings": [{"path": "a"}]}',
+            "findings[0]: missing fingerprint, line, rule, token",
+            id="missing-keys",
+        ),
         pytest.param('{"version": 1, "findings": [3]}', "findings[0]: expected an object", id="entry-not-object"),
     ],
 )

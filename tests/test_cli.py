@@ -1,4 +1,5 @@
 """The command line: exit codes, text and JSON output, rules and explain, crash handling."""
+
 from __future__ import annotations
 
 import json
@@ -8,13 +9,16 @@ import pytest
 from click.testing import CliRunner
 
 from helpers import CLEAN_MODULE, LEGACY_MODULE, run_cli, write_files
-from nolegacyruns import cli, engine
-from nolegacyruns.rulepack import DOC_SECTIONS, load_rules
+from nolegacyruns import cli
+from nolegacyruns.rules.pack import DOC_SECTIONS, load_rules
+from nolegacyruns.scan import engine
 
 
 @pytest.fixture
 def legacy_project(tmp_path: Path) -> Path:
-    return write_files(tmp_path, {"nolegacyruns.toml": "", "app/clean.py": CLEAN_MODULE, "app/legacy.py": LEGACY_MODULE})
+    return write_files(
+        tmp_path, {"nolegacyruns.toml": "", "app/clean.py": CLEAN_MODULE, "app/legacy.py": LEGACY_MODULE}
+    )
 
 
 def test_check_reports_findings_with_source_line_and_caret(legacy_project: Path) -> None:
@@ -24,9 +28,7 @@ def test_check_reports_findings_with_source_line_and_caret(legacy_project: Path)
     assert lines[0] == "app/legacy.py:3:10: NLR001 legacy run table `inventory_sync_runs`; use `operation_runs` instead"
     assert lines[1] == '   3 | TABLE = "inventory_sync_runs"'
     assert lines[2] == "     |          " + "^" * len("inventory_sync_runs")
-    assert lines[-1] == (
-        "nolegacyruns FAILED: 1 finding in 1 file; 2 files scanned; 0 skipped; 0 suppressed."
-    )
+    assert lines[-1] == ("nolegacyruns FAILED: 1 finding in 1 file; 2 files scanned; 0 skipped; 0 suppressed.")
     assert "\x1b[" not in result.stdout
 
 
@@ -46,8 +48,17 @@ def test_json_report_follows_the_contract(legacy_project: Path) -> None:
     assert document["version"] == 1
     [finding] = document["findings"]
     assert set(finding) >= {
-        "rule", "name", "path", "line", "column", "end_line", "end_column",
-        "message", "severity", "token", "fingerprint",
+        "rule",
+        "name",
+        "path",
+        "line",
+        "column",
+        "end_line",
+        "end_column",
+        "message",
+        "severity",
+        "token",
+        "fingerprint",
     }
     assert (finding["rule"], finding["path"], finding["line"], finding["column"]) == ("NLR001", "app/legacy.py", 3, 10)
     assert (finding["end_line"], finding["end_column"]) == (3, 10 + len("inventory_sync_runs"))

@@ -1,4 +1,5 @@
 """Configuration: discovery of the project root, and the error matrix (exit 2, one line per problem)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -9,7 +10,7 @@ from click.testing import CliRunner
 from cli_support import invoke
 from helpers import CLEAN_MODULE, LEGACY_MODULE, run_cli, write_files
 from nolegacyruns.cli import main
-from nolegacyruns.config import find_config, load_config
+from nolegacyruns.config.loading import find_config, load_config
 
 
 def _check(root: Path) -> tuple[int, str]:
@@ -238,7 +239,11 @@ PACK_PROBLEM = "packs/bad.toml: rule[ACME001].name: expected a kebab-case name"
         pytest.param(
             "paths = 'app'\nrule-packs = ['packs/bad.toml']\nignore = ['XYZ1']\n",
             BROKEN_PACK,
-            ["nolegacyruns.toml: paths: expected a list of strings", PACK_PROBLEM, "nolegacyruns.toml: ignore: unknown rule 'XYZ1'"],
+            [
+                "nolegacyruns.toml: paths: expected a list of strings",
+                PACK_PROBLEM,
+                "nolegacyruns.toml: ignore: unknown rule 'XYZ1'",
+            ],
             id="config-pack-and-id-problems",
         ),
         pytest.param(
@@ -266,7 +271,7 @@ def test_config_pack_and_rule_id_problems_are_reported_together(
     assert result.exit_code == 2, result.stderr
     lines = result.stderr.splitlines()
     assert len(lines) == len(expected_lines), lines
-    for line, expected in zip(lines, expected_lines):
+    for line, expected in zip(lines, expected_lines, strict=True):
         assert line.startswith(f"nolegacyruns: error: {expected}"), (line, expected)
 
 

@@ -1,4 +1,5 @@
 """Diff-only checks: --diff FILE (or -) and --changed-since REF report findings on added lines only."""
+
 from __future__ import annotations
 
 import os
@@ -9,13 +10,16 @@ import pytest
 
 from cli_support import invoke
 from helpers import CLEAN_MODULE, LEGACY_MODULE, run_cli, write_files
-from nolegacyruns.diffscope import ChangedLines, parse_unified_diff
 from nolegacyruns.findings import Finding
+from nolegacyruns.scope.diff import ChangedLines, parse_unified_diff
 
 GIT_ENV = {
-    "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com",
-    "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com",
-    "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1",
+    "GIT_AUTHOR_NAME": "t",
+    "GIT_AUTHOR_EMAIL": "t@example.com",
+    "GIT_COMMITTER_NAME": "t",
+    "GIT_COMMITTER_EMAIL": "t@example.com",
+    "GIT_CONFIG_GLOBAL": os.devnull,
+    "GIT_CONFIG_NOSYSTEM": "1",
 }
 
 
@@ -24,43 +28,60 @@ GIT_ENV = {
     [
         pytest.param(
             "--- a/app/x.py\n+++ b/app/x.py\n@@ -1,3 +1,4 @@\n one\n-two\n+TWO\n+new\n three\n",
-            {"app/x.py": {2, 3}}, id="changed-and-added",
+            {"app/x.py": {2, 3}},
+            id="changed-and-added",
         ),
         pytest.param(
-            "--- /dev/null\n+++ b/app/new.py\n@@ -0,0 +1,2 @@\n+a\n+b\n", {"app/new.py": {1, 2}}, id="new-file",
+            "--- /dev/null\n+++ b/app/new.py\n@@ -0,0 +1,2 @@\n+a\n+b\n",
+            {"app/new.py": {1, 2}},
+            id="new-file",
         ),
         pytest.param("--- a/app/old.py\n+++ /dev/null\n@@ -1,2 +0,0 @@\n-a\n-b\n", {}, id="deleted-file"),
         pytest.param(
             "diff --git a/a.py b/b.py\nsimilarity index 90%\nrename from a.py\nrename to b.py\n"
             "--- a/a.py\n+++ b/b.py\n@@ -5 +5 @@\n-x\n+y\n",
-            {"b.py": {5}}, id="rename",
+            {"b.py": {5}},
+            id="rename",
         ),
         pytest.param(
             "--- a/s.sql\n+++ b/s.sql\n@@ -1,3 +1,2 @@\n--- a comment removed\n keep\n--- b\n+++ c\n",
-            {"s.sql": {2}}, id="removed-lines-that-look-like-headers",
+            {"s.sql": {2}},
+            id="removed-lines-that-look-like-headers",
         ),
         pytest.param(
             "--- a/x.py\n+++ b/x.py\n@@ -1 +1 @@\n-a\n\\ No newline at end of file\n+b\n\\ No newline at end of file\n",
-            {"x.py": {1}}, id="no-newline-markers",
+            {"x.py": {1}},
+            id="no-newline-markers",
         ),
         pytest.param(
-            "--- a/x.py\n+++ b/x.py\n@@ -1,2 +1,3 @@\n a\n\n+b\n", {"x.py": {3}}, id="blank-context-line",
+            "--- a/x.py\n+++ b/x.py\n@@ -1,2 +1,3 @@\n a\n\n+b\n",
+            {"x.py": {3}},
+            id="blank-context-line",
         ),
         pytest.param(
-            "--- a/x.py\r\n+++ b/x.py\r\n@@ -10,0 +11,2 @@\r\n+a\r\n+b\r\n", {"x.py": {11, 12}}, id="crlf",
+            "--- a/x.py\r\n+++ b/x.py\r\n@@ -10,0 +11,2 @@\r\n+a\r\n+b\r\n",
+            {"x.py": {11, 12}},
+            id="crlf",
         ),
         pytest.param(
-            '--- "a/caf\\303\\251.py"\n+++ "b/caf\\303\\251.py"\n@@ -1 +1 @@\n-a\n+b\n', {"café.py": {1}}, id="quoted-path",
+            '--- "a/caf\\303\\251.py"\n+++ "b/caf\\303\\251.py"\n@@ -1 +1 @@\n-a\n+b\n',
+            {"café.py": {1}},
+            id="quoted-path",
         ),
         pytest.param(
-            "--- a/my file.py\t\n+++ b/my file.py\t\n@@ -1 +1 @@\n-a\n+b\n", {"my file.py": {1}}, id="tab-after-space-path",
+            "--- a/my file.py\t\n+++ b/my file.py\t\n@@ -1 +1 @@\n-a\n+b\n",
+            {"my file.py": {1}},
+            id="tab-after-space-path",
         ),
         pytest.param(
             "--- old/x.py\t2024-01-01 10:00:00\n+++ new/x.py\t2024-01-01 11:00:00\n@@ -1 +1,2 @@\n a\n+b\n",
-            {"new/x.py": {2}}, id="diff-u-with-timestamps",
+            {"new/x.py": {2}},
+            id="diff-u-with-timestamps",
         ),
         pytest.param(
-            "--- a/x.py\n+++ b/x.py\n@@ -1 +1,2 @@\n a\n+b\x0cc\n", {"x.py": {2}}, id="form-feed-in-a-line",
+            "--- a/x.py\n+++ b/x.py\n@@ -1 +1,2 @@\n a\n+b\x0cc\n",
+            {"x.py": {2}},
+            id="form-feed-in-a-line",
         ),
     ],
 )
@@ -78,7 +99,9 @@ def repo(tmp_path: Path) -> Path:
 
 
 def _git(cwd: Path, *args: str) -> str:
-    done = subprocess.run(["git", *args], cwd=cwd, env={**os.environ, **GIT_ENV}, capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        ["git", *args], cwd=cwd, env={**os.environ, **GIT_ENV}, capture_output=True, text=True, check=True
+    )
     return done.stdout
 
 
@@ -199,7 +222,9 @@ def _committed(tmp_path: Path, files: dict[str, str]) -> Path:
     return tmp_path
 
 
-@pytest.mark.parametrize("how", [pytest.param(["--changed-since", "HEAD"], id="changed-since"), pytest.param(["--diff", "-"], id="diff")])
+@pytest.mark.parametrize(
+    "how", [pytest.param(["--changed-since", "HEAD"], id="changed-since"), pytest.param(["--diff", "-"], id="diff")]
+)
 @pytest.mark.parametrize(("path", "before", "after", "expected"), BACKFILL_CASES)
 def test_a_change_to_the_legacy_source_line_keeps_the_backfill_finding(
     tmp_path: Path, how: list[str], path: str, before: str, after: str, expected: str

@@ -1,4 +1,5 @@
 """Scope: configured paths, excludes, nested .gitignore files, binaries, and named files."""
+
 from __future__ import annotations
 
 import codecs
@@ -7,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from helpers import LEGACY_MODULE, write_files
-from nolegacyruns.config import load_config
-from nolegacyruns.discovery import BINARY, EXCLUDED, GITIGNORED, OUTSIDE, discover, is_binary, select_named_files
+from nolegacyruns.config.loading import load_config
+from nolegacyruns.scope.discovery import BINARY, EXCLUDED, GITIGNORED, OUTSIDE, discover, is_binary, select_named_files
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
 """The fixture project: every finding is exactly where an inline marker says, and nowhere else."""
+
 from __future__ import annotations
 
 import os
@@ -9,6 +10,7 @@ import pytest
 
 from markers import markers_in, project_markers
 from nolegacyruns import check
+from nolegacyruns.findings import Suppression, SuppressionKind
 
 FIXTURES = Path(__file__).parent / "fixtures"
 FIXTURE = FIXTURES / "project"
@@ -58,8 +60,8 @@ def test_binary_file_counts_as_skipped(report) -> None:  # type: ignore[no-untyp
 
 def test_suppressed_findings_are_counted_with_their_reasons(report) -> None:  # type: ignore[no-untyped-def]
     reasons = {(f.path, f.line): f.suppressed_by for f in report.suppressed}
-    assert reasons[("app/suppressed.py", 2)] == "named by the cutover migration"
-    assert reasons[("app/suppressed.py", 3)] == "the cutover maps these"
+    assert reasons[("app/suppressed.py", 2)] == Suppression(SuppressionKind.DIRECTIVE, "named by the cutover migration")
+    assert reasons[("app/suppressed.py", 3)] == Suppression(SuppressionKind.DIRECTIVE, "the cutover maps these")
     assert report.summary()["suppressed"] == len(report.suppressed) >= 4
 
 
@@ -88,7 +90,9 @@ def test_allow_entry_never_covers_a_backfill_in_the_allowed_migrations() -> None
     assert report.exit_code == 1
     allowed = [f for f in report.suppressed if f.path.startswith("database/migrations/")]
     assert allowed and all(f.rule in {"NLR001", "NLR003", "NLR004"} for f in allowed)
-    assert all(f.suppressed_by.startswith("allowed by nolegacyruns.toml: the cutover") for f in allowed)
+    for finding in allowed:
+        assert finding.suppressed_by is not None and finding.suppressed_by.kind is SuppressionKind.ALLOW
+        assert finding.suppressed_by.justification.startswith("allowed by nolegacyruns.toml: the cutover")
 
 
 def test_backfill_message_names_the_legacy_source_and_its_line() -> None:
@@ -103,12 +107,12 @@ def test_a_source_bound_to_a_name_is_reported_at_its_binding_line() -> None:
 
 
 def test_worker_processes_give_the_same_report_as_one_process(monkeypatch: pytest.MonkeyPatch) -> None:
-    from nolegacyruns import engine
+    from nolegacyruns.scan import workers
 
     sequential = check(FIXTURE)
-    monkeypatch.setattr(engine, "PARALLEL_THRESHOLD", 1)
-    monkeypatch.setattr(engine, "_CHUNK", 3)
-    assert engine._worker_count(len(sequential.scope.files)) >= 2 or (os.cpu_count() or 1) == 1
+    monkeypatch.setattr(workers, "PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(workers, "_CHUNK", 3)
+    assert workers._worker_count(len(sequential.scope.files)) >= 2 or (os.cpu_count() or 1) == 1
     parallel = check(FIXTURE)
     assert [r.findings for r in parallel.results] == [r.findings for r in sequential.results]
     assert parallel.summary() == sequential.summary()

@@ -1,4 +1,5 @@
 """The CI formats (GitHub, JUnit, GitLab) and --output, produced for the fixture project."""
+
 from __future__ import annotations
 
 import json
@@ -12,17 +13,15 @@ import pytest
 from cli_support import FIXTURE, invoke
 from helpers import LEGACY_MODULE, run_cli, write_files
 from nolegacyruns import Report, check, load_config
-from nolegacyruns.discovery import Scope
+from nolegacyruns.config.selection import build_ruleset
 from nolegacyruns.findings import FileResult, Severity
 from nolegacyruns.report import FORMATS
-from nolegacyruns.ruleset import build_ruleset
 from nolegacyruns.report.github import escape_data, escape_property
+from nolegacyruns.scope.discovery import Scope
 
 # The workflow-command syntax GitHub documents: ::command prop=value,…::message, with
 # `,` and `:` escaped in values and CR, LF escaped in the message.
-GITHUB_LINE = re.compile(
-    r"^::(?P<command>error|warning|notice) (?P<props>[^:]*)::(?P<message>[^\r\n]*)$"
-)
+GITHUB_LINE = re.compile(r"^::(?P<command>error|warning|notice) (?P<props>[^:]*)::(?P<message>[^\r\n]*)$")
 GITHUB_PROPERTY = re.compile(r"^(file|line|endLine|col|endColumn|title)=[^,:]*$")
 GITLAB_SEVERITIES = {"info", "minor", "major", "critical", "blocker"}
 
@@ -58,7 +57,8 @@ def test_github_annotates_every_finding_of_the_fixture_project(fixture_report) -
     annotations = _github_annotations(result.stdout)
     commands = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
     expected = [
-        (commands[f.severity], f.path, f.line, f.column, f.end_column, f.rule, f.message) for f in fixture_report.findings
+        (commands[f.severity], f.path, f.line, f.column, f.end_column, f.rule, f.message)
+        for f in fixture_report.findings
     ]
     got = [
         (command, p["file"], int(p["line"]), int(p["col"]), int(p["endColumn"]), p["title"], message.rsplit(" (", 1)[0])
@@ -103,7 +103,9 @@ def test_junit_has_a_testcase_per_file_and_a_failure_per_error_finding(fixture_r
     cases = {case.get("name"): case for case in suite.findall("testcase")}
     assert sorted(cases) == sorted(fixture_report.scope.files)
     errors = Counter(f.path for f in fixture_report.findings if f.severity is Severity.ERROR)
-    assert {name: len(case.findall("failure")) for name, case in cases.items() if case.findall("failure")} == dict(errors)
+    assert {name: len(case.findall("failure")) for name, case in cases.items() if case.findall("failure")} == dict(
+        errors
+    )
     assert suite.get("tests") == root.get("tests") == str(len(cases))
     assert suite.get("failures") == str(len(errors))
     assert suite.get("errors") == "0"
@@ -183,7 +185,9 @@ def _unreadable_report(root: Path) -> Report:
     [
         pytest.param("text", "app/gone.py: error: cannot read: Permission denied", id="text"),
         pytest.param("json", '"message": "cannot read: Permission denied"', id="json"),
-        pytest.param("github", "::error file=app/gone.py,title=nolegacyruns::cannot read: Permission denied", id="github"),
+        pytest.param(
+            "github", "::error file=app/gone.py,title=nolegacyruns::cannot read: Permission denied", id="github"
+        ),
         pytest.param("junit", '<error message="cannot read: Permission denied" type="unreadable">', id="junit"),
         pytest.param("gitlab", '"check_name": "nolegacyruns-unreadable-file"', id="gitlab"),
         pytest.param("sarif", '"text": "app/gone.py: cannot read: Permission denied"', id="sarif"),

@@ -1,5 +1,6 @@
 """The guard on our own code: `nolegacyruns check .` passes on the repository, and each kind of
 regression injected into a copy of reference/ fails with the expected rule at the injected line."""
+
 from __future__ import annotations
 
 import json
@@ -82,31 +83,53 @@ def test_nothing_allows_the_backfill_rule() -> None:
 
 INJECTIONS = [
     pytest.param(
-        lambda root: _insert_after(root / "reference/app/runs.py", "from __future__ import annotations",
-                                   "from app.models import InventorySyncRun"),
-        "reference/app/runs.py", "NLR002", id="legacy-model-import-in-app",
+        lambda root: _insert_after(
+            root / "reference/app/runs.py",
+            "from __future__ import annotations",
+            "from app.models import InventorySyncRun",
+        ),
+        "reference/app/runs.py",
+        "NLR002",
+        id="legacy-model-import-in-app",
     ),
     pytest.param(
-        lambda root: _insert_after(root / "reference/routes/web.py", "routes = [",
-                                   '    Route("/admin/inventory-sync-runs", views.home, methods=["GET"]),'),
-        "reference/routes/web.py", "NLR005", id="legacy-url-route-in-routes",
+        lambda root: _insert_after(
+            root / "reference/routes/web.py",
+            "routes = [",
+            '    Route("/admin/inventory-sync-runs", views.home, methods=["GET"]),',
+        ),
+        "reference/routes/web.py",
+        "NLR005",
+        id="legacy-url-route-in-routes",
     ),
     pytest.param(
-        lambda root: _insert_after(root / "reference/resources/views/layout.html", "<body",
-                                   '<a href="/admin/backup-schedule-runs">Backup runs</a>'),
-        "reference/resources/views/layout.html", "NLR005", id="template-link-to-legacy-url",
+        lambda root: _insert_after(
+            root / "reference/resources/views/layout.html",
+            "<body",
+            '<a href="/admin/backup-schedule-runs">Backup runs</a>',
+        ),
+        "reference/resources/views/layout.html",
+        "NLR005",
+        id="template-link-to-legacy-url",
     ),
     pytest.param(
-        lambda root: _new_file(root / "reference/database/migrations/versions/2026_12_01_000001_recreate.py",
-                               LEGACY_TABLE_MIGRATION, "entra_group_sync_runs"),
-        "reference/database/migrations/versions/2026_12_01_000001_recreate.py", "NLR001",
+        lambda root: _new_file(
+            root / "reference/database/migrations/versions/2026_12_01_000001_recreate.py",
+            LEGACY_TABLE_MIGRATION,
+            "entra_group_sync_runs",
+        ),
+        "reference/database/migrations/versions/2026_12_01_000001_recreate.py",
+        "NLR001",
         id="new-migration-creating-a-legacy-table",
     ),
     pytest.param(
         lambda root: _new_file(
             root / "reference/database/migrations/versions/2026_02_12_000003_backfill_operation_runs.py",
-            BACKFILL_MIGRATION, "INSERT INTO operation_runs"),
-        "reference/database/migrations/versions/2026_02_12_000003_backfill_operation_runs.py", "NLR101",
+            BACKFILL_MIGRATION,
+            "INSERT INTO operation_runs",
+        ),
+        "reference/database/migrations/versions/2026_02_12_000003_backfill_operation_runs.py",
+        "NLR101",
         id="backfill-migration-inside-an-allowed-path",
     ),
 ]

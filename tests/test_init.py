@@ -1,4 +1,5 @@
 """`nolegacyruns init`: a commented starter section that loads, names the folders found, never overwrites."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -8,7 +9,7 @@ import pytest
 from cli_support import invoke
 from helpers import run_cli, write_files
 from nolegacyruns import load_config
-from nolegacyruns.starter import starter_text
+from nolegacyruns.config.starter import starter_text
 
 PYPROJECT = '[project]\nname = "demo"\nversion = "1.0"\n'
 
@@ -21,7 +22,9 @@ PYPROJECT = '[project]\nname = "demo"\nversion = "1.0"\n'
         pytest.param(["src"], (".",), id="none"),
     ],
 )
-def test_init_appends_a_section_naming_the_folders_found(tmp_path: Path, folders: list[str], paths: tuple[str, ...]) -> None:
+def test_init_appends_a_section_naming_the_folders_found(
+    tmp_path: Path, folders: list[str], paths: tuple[str, ...]
+) -> None:
     write_files(tmp_path, {"pyproject.toml": PYPROJECT, **{f"{folder}/x.py": "" for folder in folders}})
     result = invoke(tmp_path, "init")
     assert result.exit_code == 0, result.output
@@ -48,10 +51,22 @@ def test_init_writes_a_standalone_file(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("files", "args", "problem"),
     [
-        pytest.param({"pyproject.toml": "[tool.nolegacyruns]\npaths = ['x']\n"}, [], "its [tool.nolegacyruns] section", id="section"),
-        pytest.param({"pyproject.toml": "[tool.nolegacyruns.allow]\n"}, [], "its [tool.nolegacyruns] section", id="subtable"),
+        pytest.param(
+            {"pyproject.toml": "[tool.nolegacyruns]\npaths = ['x']\n"},
+            [],
+            "its [tool.nolegacyruns] section",
+            id="section",
+        ),
+        pytest.param(
+            {"pyproject.toml": "[tool.nolegacyruns.allow]\n"}, [], "its [tool.nolegacyruns] section", id="subtable"
+        ),
         pytest.param({"nolegacyruns.toml": ""}, [], "(nolegacyruns.toml)", id="standalone-file"),
-        pytest.param({"pyproject.toml": "[tool.nolegacyruns]\n"}, ["--file", "nolegacyruns.toml"], "its [tool.nolegacyruns]", id="other-target"),
+        pytest.param(
+            {"pyproject.toml": "[tool.nolegacyruns]\n"},
+            ["--file", "nolegacyruns.toml"],
+            "its [tool.nolegacyruns]",
+            id="other-target",
+        ),
     ],
 )
 def test_init_never_overwrites_settings(tmp_path: Path, files: dict[str, str], args: list[str], problem: str) -> None:
@@ -85,7 +100,9 @@ def test_every_commented_example_is_a_valid_setting(tmp_path: Path, standalone: 
     write_files(tmp_path, {name: "\n".join(lines) + "\n"})
     pack = '[[rule]]\nid = "ABC001"\nname = "a-rule"\nmessage = "m"\ntokens = ["zzz"]\n'
     docs = '[rule.docs]\nwhat-it-does = "a"\nwhy-is-this-bad = "b"\nexample = "c"\nuse-instead = "d"\n'
-    examples = '[[rule.valid]]\nfile = "a.py"\ncode = "x"\n[[rule.invalid]]\nfile = "a.py"\ncode = "zzz"\nexpect = ["1:1"]\n'
+    examples = (
+        '[[rule.valid]]\nfile = "a.py"\ncode = "x"\n[[rule.invalid]]\nfile = "a.py"\ncode = "zzz"\nexpect = ["1:1"]\n'
+    )
     write_files(tmp_path, {"tools/legacy-rules.toml": pack + docs + examples})
     config = load_config(tmp_path)
     assert config.exclude and config.rule_packs and config.select and config.ignore and config.allow

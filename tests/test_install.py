@@ -1,4 +1,5 @@
 """`pip install .` into a fresh virtual environment outside the repository, then check a project."""
+
 from __future__ import annotations
 
 import subprocess
@@ -25,7 +26,11 @@ def test_installed_wheel_checks_a_project_with_the_bundled_pack(tmp_path: Path) 
     project = write_files(tmp_path / "project", {"app/legacy.py": LEGACY_MODULE})
     executable = environment / "bin" / "nolegacyruns"
     result = subprocess.run(
-        [str(executable), "check", "."], cwd=project, capture_output=True, text=True, timeout=120,
+        [str(executable), "check", "."],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=120,
         env={"PATH": "/usr/bin:/bin", "NO_COLOR": "1"},
     )
     assert result.returncode == 1, result.stderr
@@ -34,8 +39,10 @@ def test_installed_wheel_checks_a_project_with_the_bundled_pack(tmp_path: Path) 
     assert explain.returncode == 0 and "## Use instead" in explain.stdout
     # The packs came from inside the installed package, not from this checkout.
     where = subprocess.run(
-        [str(python), "-c", "from nolegacyruns.rulepack import bundled_pack_files as f; print(f()[0])"],
-        capture_output=True, text=True, cwd=project,
+        [str(python), "-c", "from nolegacyruns.rules.pack import bundled_pack_files as f; print(f()[0])"],
+        capture_output=True,
+        text=True,
+        cwd=project,
     )
     assert "_bundled_rules" in where.stdout and str(REPOSITORY) not in where.stdout
     assert sys.prefix != str(environment)

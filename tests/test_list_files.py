@@ -1,4 +1,5 @@
 """`check --list-files`: what the guard covers, and why every other file is left out."""
+
 from __future__ import annotations
 
 import json
@@ -59,7 +60,11 @@ def test_list_files_for_named_files_says_why_each_is_out(tmp_path: Path) -> None
     project = _project(tmp_path)
     result = invoke(project, "check", "--list-files", "app/a.py", "scripts/tool.py", "app/models.gen.py")
     assert result.stdout.splitlines() == [
-        "app/a.py", "", "Left out:", "  app/models.gen.py  (exclude)", "  scripts/tool.py  (outside paths)",
+        "app/a.py",
+        "",
+        "Left out:",
+        "  app/models.gen.py  (exclude)",
+        "  scripts/tool.py  (outside paths)",
         "1 file in scope; 2 left out.",
     ]
 

@@ -1,9 +1,10 @@
 """Where a token matches: the boundary semantics, case by case."""
+
 from __future__ import annotations
 
 import pytest
 
-from nolegacyruns.matching import TokenMatcher
+from nolegacyruns.rules.matching import TokenMatcher
 
 TOKENS = {
     "InventorySyncRun": "NLR002",
@@ -49,8 +50,8 @@ def test_matching_inside_a_span_uses_the_span_edges() -> None:
 
 
 def test_prefilter_anchors_cover_every_token_of_every_rule_in_any_case() -> None:
-    from nolegacyruns.rulepack import load_rules
-    from nolegacyruns.ruleset import RuleSet, anchors_for, covering_grams
+    from nolegacyruns.rules.pack import load_rules
+    from nolegacyruns.rules.ruleset import RuleSet, anchors_for, covering_grams
 
     ruleset = RuleSet(load_rules())
     for rule in ruleset.all_rules.values():
@@ -60,5 +61,7 @@ def test_prefilter_anchors_cover_every_token_of_every_rule_in_any_case() -> None
     assert ruleset.may_match("# nolegacyruns: ignore[NLR001] why")
     assert anchors_for(["abc", "abcd", "xabcx", "zz"]) == ("abc", "zz")
     grams = covering_grams(["inventory_sync_runs", "entra_group.sync", "last_seen_run_id", "ab"])
-    assert all(any(g in t for g in grams) for t in ["inventory_sync_runs", "entra_group.sync", "last_seen_run_id", "ab"])
+    assert all(
+        any(g in t for g in grams) for t in ["inventory_sync_runs", "entra_group.sync", "last_seen_run_id", "ab"]
+    )
     assert len(grams) <= 3

@@ -1,4 +1,5 @@
 """pre-commit: the hooks manifest, per-batch behaviour, and a real `git commit` through pre-commit."""
+
 from __future__ import annotations
 
 import os
@@ -79,7 +80,10 @@ def test_real_pre_commit_passes_a_clean_commit_and_blocks_a_legacy_one(tmp_path:
     assert committed.returncode == 0, f"{REPO} HEAD ({head}) has no committed .pre-commit-hooks.yaml"
     work = tmp_path / "work"
     config = f"repos:\n- repo: {REPO}\n  rev: {head}\n  hooks:\n  - id: nolegacyruns\n  - id: nolegacyruns-project\n"
-    write_files(work, {".pre-commit-config.yaml": config, "nolegacyruns.toml": 'paths = ["app"]\n', "app/clean.py": CLEAN_MODULE})
+    write_files(
+        work,
+        {".pre-commit-config.yaml": config, "nolegacyruns.toml": 'paths = ["app"]\n', "app/clean.py": CLEAN_MODULE},
+    )
     for args in (["git", "init", "-q"], [sys.executable, "-m", "pre_commit", "install"], ["git", "add", "."]):
         assert _run(args, work, env).returncode == 0
 
@@ -101,7 +105,10 @@ def test_real_pre_commit_passes_a_clean_commit_and_blocks_a_legacy_one(tmp_path:
     untouched = _run(["git", "commit", "-m", "unrelated"], work, env)
     lines = (untouched.stdout + untouched.stderr).splitlines()
     assert untouched.returncode != 0
-    assert any(line.startswith("nolegacyruns (legacy run tokens in changed files)") and line.endswith("Passed") for line in lines)
+    assert any(
+        line.startswith("nolegacyruns (legacy run tokens in changed files)") and line.endswith("Passed")
+        for line in lines
+    )
     assert any(line.startswith("nolegacyruns (whole project)") and line.endswith("Failed") for line in lines)
     assert any(line.startswith("app/jobs.py:3:23: NLR001") for line in lines)
     print(f"real pre-commit test took {time.monotonic() - started:.0f}s with nolegacyruns {nolegacyruns.__version__}")

@@ -1,4 +1,5 @@
 """The pytest plugin: off unless asked for; then one item per checked tree, failing on legacy uses."""
+
 from __future__ import annotations
 
 from importlib.metadata import entry_points
@@ -118,4 +119,6 @@ def test_a_project_with_nothing_to_check_fails_as_check_does(pytester: pytest.Py
     assert invoke(pytester.path, "check").exit_code == 2
     result = pytester.runpytest("--nolegacyruns", "-v")
     result.assert_outcomes(passed=1, failed=1)
-    result.stdout.fnmatch_lines(["*nolegacyruns[[].[]] FAILED*", "*no file to check under paths [[]'app', 'routes'[]]*"])
+    result.stdout.fnmatch_lines(
+        ["*nolegacyruns[[].[]] FAILED*", "*no file to check under paths [[]'app', 'routes'[]]*"]
+    )

@@ -1,4 +1,5 @@
 """Inputs that crash or stall libcst cost only their own file: pre-screen, isolated parse, fallback."""
+
 from __future__ import annotations
 
 import os
@@ -9,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from helpers import run_cli, write_files
-from nolegacyruns.scanners import isolation
-from nolegacyruns.scanners.isolation import IsolatedBug, run_isolated
+from nolegacyruns.scan import isolation
+from nolegacyruns.scan.isolation import IsolatedBug, run_isolated
 
 TOKEN_LINE = 'x = "inventory_sync_runs"\n'
 
@@ -22,8 +23,11 @@ PATHOLOGICAL = [
     pytest.param("s = a" + "[0]" * 5000, True, id="5000-subscripts-stall"),
     pytest.param("s = f" + "()" * 50_000, True, id="50000-calls-stall"),
     pytest.param("x = " * 50_000 + "1", True, id="50000-assignments-stall"),
-    pytest.param("if x == 0:\n    y = 0\n" + "".join(f"elif x == {i}:\n    y = {i}\n" for i in range(1, 250)),
-                 False, id="250-elif-deep-but-fine"),
+    pytest.param(
+        "if x == 0:\n    y = 0\n" + "".join(f"elif x == {i}:\n    y = {i}\n" for i in range(1, 250)),
+        False,
+        id="250-elif-deep-but-fine",
+    ),
     pytest.param("s = " + " + ".join(['"ab"'] * 250), False, id="250-string-concatenations-fine"),
     pytest.param("s = q" + ".a()" * 200, False, id="200-method-chain-fine"),
     pytest.param("s = " + "lambda: " * 600 + "1", False, id="600-nested-lambdas-fine"),
@@ -85,7 +89,7 @@ def test_isolated_value_comes_back_and_a_bug_is_still_a_bug() -> None:
 
 def test_a_parser_crash_falls_back_to_the_plain_scan(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from nolegacyruns import check
-    from nolegacyruns.scanners import python as python_scanner
+    from nolegacyruns.scan.scanners import python as python_scanner
 
     monkeypatch.setattr(python_scanner.cst, "parse_module", lambda text: _segfault())
     write_files(tmp_path, {"nolegacyruns.toml": "", "app/a.py": TOKEN_LINE})

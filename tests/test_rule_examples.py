@@ -1,44 +1,43 @@
-"""Run every VALID and INVALID example of every rule of every bundled pack."""
-from __future__ import annotations
+"""Run every example of every rule of every bundled pack: VALID, INVALID, and the docs' Example and Use instead."""
 
-from pathlib import Path
+from __future__ import annotations
 
 import pytest
 
-from nolegacyruns.config import Config
-from nolegacyruns.engine import check_source
-from nolegacyruns.rulepack import DOC_SECTIONS, Rule, load_rules
-from nolegacyruns.ruleset import RuleSet
+from nolegacyruns.rules.pack import DOC_SECTIONS, Rule, load_rules
+from nolegacyruns.rules.ruleset import RuleSet
+from nolegacyruns.testing import check_rule_examples, doc_blocks
 
 RULES = load_rules()
 RULESET = RuleSet(RULES)
 
 
-def _config(example_config: dict[str, object]) -> Config:
-    return Config(root=Path("/nonexistent"), scan_comments=bool(example_config.get("scan-comments", False)))
-
-
-def _positions(rule: Rule, file: str, code: str, config: dict[str, object]) -> list[tuple[int, int]]:
-    result = check_source(file, code.encode("utf-8"), RULESET, _config(config))
-    return sorted((f.line, f.column) for f in result.active if f.rule == rule.id)
-
-
 def _cases(attribute: str) -> list[object]:
     return [
-        pytest.param(rule, example, id=f"{rule.id}-{attribute}-{index}-{example.file}")
+        pytest.param(rule, index, id=f"{rule.id}-{attribute}-{index}-{example.file}")
         for rule in RULES
         for index, example in enumerate(getattr(rule, attribute))
     ]
 
 
-@pytest.mark.parametrize(("rule", "example"), _cases("invalid"))
-def test_invalid_example_is_reported_exactly_where_expected(rule: Rule, example: object) -> None:
-    assert _positions(rule, example.file, example.code, dict(example.config)) == sorted(example.expect)
+def _failures(rule: Rule, example: str) -> list[str]:
+    return [str(f) for f in check_rule_examples(rule, RULESET) if f.example.startswith(example)]
 
 
-@pytest.mark.parametrize(("rule", "example"), _cases("valid"))
-def test_valid_example_is_not_reported(rule: Rule, example: object) -> None:
-    assert _positions(rule, example.file, example.code, dict(example.config)) == []
+@pytest.mark.parametrize(("rule", "index"), _cases("invalid"))
+def test_invalid_example_is_reported_exactly_where_expected(rule: Rule, index: int) -> None:
+    assert _failures(rule, f"invalid[{index}]") == []
+
+
+@pytest.mark.parametrize(("rule", "index"), _cases("valid"))
+def test_valid_example_produces_no_finding_of_any_rule(rule: Rule, index: int) -> None:
+    assert _failures(rule, f"valid[{index}]") == []
+
+
+@pytest.mark.parametrize("rule", [pytest.param(r, id=r.id) for r in RULES])
+def test_docs_example_produces_the_rule_and_use_instead_no_error(rule: Rule) -> None:
+    assert doc_blocks(rule.docs["example"]), f"{rule.id}: docs.example has no code block"
+    assert _failures(rule, "docs.") == []
 
 
 @pytest.mark.parametrize("rule", [pytest.param(r, id=r.id) for r in RULES])

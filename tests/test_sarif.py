@@ -1,4 +1,5 @@
 """SARIF 2.1.0: valid against the official schema, with rule docs, locations, fingerprints and suppressions."""
+
 from __future__ import annotations
 
 import json
@@ -20,7 +21,9 @@ SCHEMA = json.loads((Path(__file__).parent / "schemas" / "sarif-schema-2.1.0.jso
 def _validate(document: dict[str, Any]) -> None:
     validator_class = jsonschema.validators.validator_for(SCHEMA)
     validator_class.check_schema(SCHEMA)
-    errors = sorted(validator_class(SCHEMA, format_checker=validator_class.FORMAT_CHECKER).iter_errors(document), key=str)
+    errors = sorted(
+        validator_class(SCHEMA, format_checker=validator_class.FORMAT_CHECKER).iter_errors(document), key=str
+    )
     assert not errors, "\n".join(f"{list(e.absolute_path)}: {e.message}" for e in errors)
 
 
@@ -88,9 +91,12 @@ def test_suppressed_findings_carry_the_directive_reason(fixture_run: dict[str, A
     suppressed = {
         r["locations"][0]["physicalLocation"]["region"]["startLine"]: r["suppressions"]
         for r in fixture_run["results"]
-        if "suppressions" in r and r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "app/suppressed.py"
+        if "suppressions" in r
+        and r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "app/suppressed.py"
     }
-    assert suppressed[2] == [{"kind": "inSource", "status": "accepted", "justification": "named by the cutover migration"}]
+    assert suppressed[2] == [
+        {"kind": "inSource", "status": "accepted", "justification": "named by the cutover migration"}
+    ]
 
 
 def test_config_allow_is_an_external_suppression(tmp_path: Path) -> None:
@@ -98,7 +104,11 @@ def test_config_allow_is_an_external_suppression(tmp_path: Path) -> None:
     write_files(tmp_path, {"nolegacyruns.toml": config, "app/legacy.py": LEGACY_MODULE})
     [result] = _sarif(tmp_path)["runs"][0]["results"]
     assert result["suppressions"] == [
-        {"kind": "external", "status": "accepted", "justification": "allowed by nolegacyruns.toml: kept until the cutover"}
+        {
+            "kind": "external",
+            "status": "accepted",
+            "justification": "allowed by nolegacyruns.toml: kept until the cutover",
+        }
     ]
 
 
@@ -128,3 +138,13 @@ def test_sarif_in_a_real_subprocess() -> None:
     result = run_cli("check", "--format", "sarif", cwd=FIXTURE)
     assert result.returncode == 1
     _validate(json.loads(result.stdout))
+
+
+def test_the_suppression_kind_comes_from_its_source_not_its_wording(tmp_path: Path) -> None:
+    """A directive whose reason reads like an allow entry is still written in the source."""
+    code = 'T = "inventory_sync_runs"  # nolegacyruns: ignore[NLR001] allowed by the cutover plan\n'
+    write_files(tmp_path, {"nolegacyruns.toml": "", "app/legacy.py": code})
+    [result] = _sarif(tmp_path)["runs"][0]["results"]
+    assert result["suppressions"] == [
+        {"kind": "inSource", "status": "accepted", "justification": "allowed by the cutover plan"}
+    ]

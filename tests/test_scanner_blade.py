@@ -1,11 +1,17 @@
 """Blade templates: `{{-- --}}` is prose; echoes, directive arguments and @php blocks are PHP."""
+
 from __future__ import annotations
 
 import pytest
 
+from nolegacyruns.findings import Suppression, SuppressionKind
 from scanner_support import check, found
 
 PATH = "resources/views/runs.blade.php"
+
+
+def directive(reason: str) -> Suppression:
+    return Suppression(SuppressionKind.DIRECTIVE, reason)
 
 
 @pytest.mark.parametrize(
@@ -41,7 +47,9 @@ PATH = "resources/views/runs.blade.php"
         pytest.param("@{{ inventory_sync_runs }}\n", [(1, 5, "NLR001")], id="escaped-echo-is-text"),
         pytest.param("@verbatim {{-- InventorySyncRun --}} @endverbatim\n", [(1, 16, "NLR002")], id="verbatim-is-text"),
         pytest.param("mail ops@inventory_sync_runs.example\n", [(1, 10, "NLR001")], id="e-mail-is-not-a-directive"),
-        pytest.param("<?php /* inventory_sync_runs */ echo 'inventory_sync_runs'; ?>\n", [(1, 39, "NLR001")], id="php-tags"),
+        pytest.param(
+            "<?php /* inventory_sync_runs */ echo 'inventory_sync_runs'; ?>\n", [(1, 39, "NLR001")], id="php-tags"
+        ),
     ],
 )
 def test_blade(code: str, expected: list[tuple[int, int, str]]) -> None:
@@ -55,7 +63,7 @@ def test_blade_comment_is_reported_with_scan_comments() -> None:
 def test_directive_in_blade_comment_suppresses() -> None:
     code = "@include('inventory-sync-runs.list') {{-- nolegacyruns: ignore[NLR005] kept until the 404 test --}}\n"
     result = check(PATH, code)
-    assert [(f.rule, f.suppressed_by) for f in result.findings] == [("NLR005", "kept until the 404 test")]
+    assert [(f.rule, f.suppressed_by) for f in result.findings] == [("NLR005", directive("kept until the 404 test"))]
 
 
 def test_directive_without_reason_in_blade_comment_is_nlr901() -> None:

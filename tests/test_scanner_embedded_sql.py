@@ -1,11 +1,12 @@
 """SQL held in Python and PHP strings is read as SQL, with positions in the original file."""
+
 from __future__ import annotations
 
 import pytest
 
-from nolegacyruns.scanners.php import scan_php
-from nolegacyruns.scanners.python import scan_python
-from scanner_support import RULESET, found
+from nolegacyruns.scan.scanners.php import scan_php
+from nolegacyruns.scan.scanners.python import scan_python
+from scanner_support import found
 
 
 @pytest.mark.parametrize(
@@ -36,15 +37,19 @@ from scanner_support import RULESET, found
             id="f-string-in-concatenation",
         ),
         pytest.param('q = "SELECT *\\nFROM Inventory_Sync_Runs"\n', [(1, 21, "NLR001")], id="escape-before-a-name"),
-        pytest.param('q = r"WITH x AS (SELECT 1) SELECT * FROM Inventory_Sync_Runs"\n', [(1, 42, "NLR001")], id="raw-string"),
-        pytest.param('q = "SELECT * FROM inventory_sync_runs"\n', [(1, 20, "NLR001")], id="found-by-both-readings-once"),
+        pytest.param(
+            'q = r"WITH x AS (SELECT 1) SELECT * FROM Inventory_Sync_Runs"\n', [(1, 42, "NLR001")], id="raw-string"
+        ),
+        pytest.param(
+            'q = "SELECT * FROM inventory_sync_runs"\n', [(1, 20, "NLR001")], id="found-by-both-readings-once"
+        ),
         pytest.param('LABEL = "Inventory_Sync_Runs"\n', [], id="not-a-statement"),
         pytest.param('LABEL = "Selected: Inventory_Sync_Runs"\n', [], id="keyword-must-be-a-word"),
         pytest.param(
             'def f():\n    """Select rows from Inventory_Sync_Runs."""\n', [], id="docstring-is-prose-not-sql"
         ),
         pytest.param('q = f"SELECT * FROM inventory_{kind}sync_runs"\n', [], id="interpolation-does-not-glue"),
-        pytest.param('q = "SELECT \'Inventory.Sync\' FROM t"\n', [], id="sql-strings-stay-exact"),
+        pytest.param("q = \"SELECT 'Inventory.Sync' FROM t\"\n", [], id="sql-strings-stay-exact"),
         pytest.param(
             'op.execute("-- backfill\\nINSERT INTO t SELECT * FROM Inventory_Sync_Runs")\n',
             [(1, 54, "NLR001")],
@@ -69,10 +74,10 @@ def test_sql_in_python_strings(code: str, expected: list[tuple[int, int, str]]) 
 
 def test_python_sql_fragment_maps_back_to_the_file() -> None:
     code = 'rows = db.execute(\n    "SELECT id "\n    "FROM inventory_sync_runs "\n    f"WHERE id = {run_id}"\n)\n'
-    [fragment] = scan_python("app/q.py", code, RULESET).sql_fragments
+    [fragment] = scan_python("app/q.py", code).sql_fragments
     assert fragment.text == "SELECT id FROM inventory_sync_runs WHERE id = ?"
     position = fragment.text.index("inventory_sync_runs")
-    assert code[fragment.file_offset(position):].startswith("inventory_sync_runs ")
+    assert code[fragment.file_offset(position) :].startswith("inventory_sync_runs ")
     assert fragment.file_offset(fragment.text.index("?")) == code.index("{run_id}")
 
 
@@ -85,7 +90,8 @@ def test_python_sql_fragment_maps_back_to_the_file() -> None:
             id="heredoc-closing-marker-indented",
         ),
         pytest.param(
-            "<?php\n$sql = <<<'SQL'\nDELETE FROM operation_runs\nWHERE type = 'backup_schedule.purge' AND Last_Seen_Run_Id IS NULL\nSQL;\n",
+            "<?php\n$sql = <<<'SQL'\nDELETE FROM operation_runs\n"
+            "WHERE type = 'backup_schedule.purge' AND Last_Seen_Run_Id IS NULL\nSQL;\n",
             [(4, 15, "NLR004"), (4, 42, "NLR003")],
             id="nowdoc",
         ),
@@ -99,9 +105,7 @@ def test_python_sql_fragment_maps_back_to_the_file() -> None:
             [(2, 31, "NLR001")],
             id="double-quoted-with-interpolation",
         ),
-        pytest.param(
-            "<?php\n$q = 'select * from Inventory_Sync_Runs';\n", [(2, 21, "NLR001")], id="single-quoted"
-        ),
+        pytest.param("<?php\n$q = 'select * from Inventory_Sync_Runs';\n", [(2, 21, "NLR001")], id="single-quoted"),
         pytest.param("<?php\n$label = 'Inventory_Sync_Runs';\n", [], id="not-a-statement"),
         pytest.param(
             '<?php\nDB::statement("-- backfill\\nDELETE FROM Inventory_Sync_Runs");\n',
@@ -109,11 +113,11 @@ def test_python_sql_fragment_maps_back_to_the_file() -> None:
             id="leading-line-comment",
         ),
         pytest.param(
-            "<?php\n$q = '/* x */ SELECT * FROM Inventory_Sync_Runs';\n", [(2, 29, "NLR001")], id="leading-block-comment"
+            "<?php\n$q = '/* x */ SELECT * FROM Inventory_Sync_Runs';\n",
+            [(2, 29, "NLR001")],
+            id="leading-block-comment",
         ),
-        pytest.param(
-            "<?php\n$text = <<<TXT\nInventory_Sync_Runs\nTXT;\n", [], id="heredoc-not-a-statement"
-        ),
+        pytest.param("<?php\n$text = <<<TXT\nInventory_Sync_Runs\nTXT;\n", [], id="heredoc-not-a-statement"),
     ],
 )
 def test_sql_in_php_strings(code: str, expected: list[tuple[int, int, str]]) -> None:
@@ -122,6 +126,6 @@ def test_sql_in_php_strings(code: str, expected: list[tuple[int, int, str]]) -> 
 
 def test_php_heredoc_fragment() -> None:
     code = "<?php\n$sql = <<<SQL\nINSERT INTO operation_runs SELECT * FROM x\nSQL;\n"
-    [fragment] = scan_php("app/Repo.php", code, RULESET).sql_fragments
+    [fragment] = scan_php("app/Repo.php", code).sql_fragments
     assert fragment.text == "INSERT INTO operation_runs SELECT * FROM x"
     assert fragment.file_offset(0) == code.index("INSERT")

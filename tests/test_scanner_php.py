@@ -1,11 +1,17 @@
 """PHP: comments and docblocks are prose; namespaced names, strings and HTML are scanned."""
+
 from __future__ import annotations
 
 import pytest
 
+from nolegacyruns.findings import Suppression, SuppressionKind
 from scanner_support import check, found
 
 PATH = "app/Models/Run.php"
+
+
+def directive(reason: str) -> Suppression:
+    return Suppression(SuppressionKind.DIRECTIVE, reason)
 
 
 @pytest.mark.parametrize(
@@ -32,7 +38,7 @@ PATH = "app/Models/Run.php"
             id="attribute-is-not-a-comment",
         ),
         pytest.param(
-            "<div><?php echo $x; ?>\n<a href=\"/admin/inventory-sync-runs\">x</a></div>\n",
+            '<div><?php echo $x; ?>\n<a href="/admin/inventory-sync-runs">x</a></div>\n',
             [(2, 17, "NLR005")],
             id="html-around-php",
         ),
@@ -57,7 +63,9 @@ def test_php_comments_are_reported_with_scan_comments() -> None:
 )
 def test_directive_in_php_comment(comment: str) -> None:
     result = check(PATH, f"<?php\n$m = InventorySyncRun::class; {comment}\n")
-    assert [(f.rule, f.suppressed_by) for f in result.findings] == [("NLR002", "the cutover migration names it")]
+    assert [(f.rule, f.suppressed_by) for f in result.findings] == [
+        ("NLR002", directive("the cutover migration names it"))
+    ]
 
 
 def test_directive_in_a_php_string_is_not_a_directive() -> None:

@@ -1,10 +1,16 @@
 """The SQL scanner: comments, quoted and unquoted names, strings, dollar-quoted bodies, directives."""
+
 from __future__ import annotations
 
 import pytest
 
-from nolegacyruns.scanners.sql import scan_sql
-from scanner_support import RULESET, check, found
+from nolegacyruns.findings import Suppression, SuppressionKind
+from nolegacyruns.scan.scanners.sql import scan_sql
+from scanner_support import check, found
+
+
+def directive(reason: str) -> Suppression:
+    return Suppression(SuppressionKind.DIRECTIVE, reason)
 
 
 @pytest.mark.parametrize(
@@ -21,11 +27,15 @@ from scanner_support import RULESET, check, found
         pytest.param("SELECT * FROM [Inventory_Sync_Runs];\n", [], id="bracketed-other-case"),
         pytest.param("SELECT * FROM [entra_group_sync_runs];\n", [(1, 16, "NLR001")], id="bracketed-exact"),
         pytest.param(
-            "DELETE FROM operation_runs WHERE type = 'inventory.sync';\n", [(1, 42, "NLR004")], id="dotted-type-in-string"
+            "DELETE FROM operation_runs WHERE type = 'inventory.sync';\n",
+            [(1, 42, "NLR004")],
+            id="dotted-type-in-string",
         ),
         pytest.param("SELECT inventory.sync FROM inventory;\n", [], id="dotted-name-is-not-a-run-type"),
         pytest.param(
-            "ALTER TABLE drift_findings DROP COLUMN Baseline_Run_Id;\n", [(1, 40, "NLR003")], id="column-case-insensitive"
+            "ALTER TABLE drift_findings DROP COLUMN Baseline_Run_Id;\n",
+            [(1, 40, "NLR003")],
+            id="column-case-insensitive",
         ),
         pytest.param("SELECT 'it''s inventory.sync';\n", [(1, 15, "NLR004")], id="doubled-quote-in-string"),
         pytest.param("SELECT 1; /* unclosed inventory_sync_runs\n", [], id="unclosed-comment-is-a-comment"),
@@ -63,7 +73,9 @@ def test_sql_file(code: str, expected: list[tuple[int, int, str]]) -> None:
             id="do-with-language",
         ),
         pytest.param("SELECT $$inventory.sync$$;\n", [(1, 10, "NLR004")], id="dollar-constant-is-a-string"),
-        pytest.param("SELECT $q$-- inventory_sync_runs$q$;\n", [(1, 14, "NLR001")], id="dollar-constant-holds-no-comment"),
+        pytest.param(
+            "SELECT $q$-- inventory_sync_runs$q$;\n", [(1, 14, "NLR001")], id="dollar-constant-holds-no-comment"
+        ),
     ],
 )
 def test_dollar_quoted(code: str, expected: list[tuple[int, int, str]]) -> None:
@@ -74,7 +86,9 @@ def test_dollar_quoted(code: str, expected: list[tuple[int, int, str]]) -> None:
     ("path", "code", "expected"),
     [
         pytest.param("db/a.mysql", "# inventory_sync_runs\nSELECT 1;\n", [], id="mysql-hash-comment"),
-        pytest.param("db/a.mysql", 'SELECT "inventory.sync";\n', [(1, 9, "NLR004")], id="mysql-double-quotes-are-strings"),
+        pytest.param(
+            "db/a.mysql", 'SELECT "inventory.sync";\n', [(1, 9, "NLR004")], id="mysql-double-quotes-are-strings"
+        ),
         pytest.param("db/a.mysql", "SELECT * FROM `Inventory_Sync_Runs`;\n", [], id="mysql-backticks-exact"),
         pytest.param("db/a.sql", 'SELECT "inventory.sync";\n', [], id="postgres-double-quotes-are-names"),
     ],
@@ -128,7 +142,7 @@ def test_comments_are_reported_with_scan_comments() -> None:
 
 def test_directive_in_sql_comment_suppresses_with_its_reason() -> None:
     result = check("a.sql", "DROP TABLE inventory_sync_runs; -- nolegacyruns: ignore[NLR001] the cutover drops it\n")
-    assert [(f.rule, f.suppressed_by) for f in result.findings] == [("NLR001", "the cutover drops it")]
+    assert [(f.rule, f.suppressed_by) for f in result.findings] == [("NLR001", directive("the cutover drops it"))]
 
 
 def test_directive_without_reason_in_sql_comment_is_nlr901() -> None:
@@ -152,7 +166,7 @@ def test_a_directive_in_a_string_is_not_a_directive() -> None:
 
 def test_sql_file_is_one_fragment_for_statement_rules() -> None:
     text = "INSERT INTO operation_runs SELECT * FROM x;\n"
-    [fragment] = scan_sql("a.sql", text, RULESET).sql_fragments
+    [fragment] = scan_sql("a.sql", text).sql_fragments
     assert fragment.text == text
     assert fragment.file_offset(12) == 12
 
@@ -166,7 +180,7 @@ def test_a_file_too_large_to_lex_quickly_is_scanned_plainly() -> None:
 
 
 def test_a_lexer_that_raises_falls_back_to_plain_text(monkeypatch: pytest.MonkeyPatch) -> None:
-    from nolegacyruns.scanners import sql
+    from nolegacyruns.scan.scanners import sql
 
     def broken(self: object, text: str) -> None:
         raise RuntimeError("lexer bug")

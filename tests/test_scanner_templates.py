@@ -1,9 +1,15 @@
 """Jinja, Django, Twig and HTML templates: comments are prose, everything else is scanned."""
+
 from __future__ import annotations
 
 import pytest
 
+from nolegacyruns.findings import Suppression, SuppressionKind
 from scanner_support import check, found
+
+
+def directive(reason: str) -> Suppression:
+    return Suppression(SuppressionKind.DIRECTIVE, reason)
 
 
 @pytest.mark.parametrize(
@@ -11,9 +17,7 @@ from scanner_support import check, found
     [
         pytest.param("t/a.html", "{# inventory_sync_runs #}\n<p>ok</p>\n", [], id="jinja-comment"),
         pytest.param("t/a.html", "<!-- /admin/inventory-sync-runs -->\n", [], id="html-comment"),
-        pytest.param(
-            "t/a.html", "{% comment %}InventorySyncRun{% endcomment %}\n", [], id="django-comment-block"
-        ),
+        pytest.param("t/a.html", "{% comment %}InventorySyncRun{% endcomment %}\n", [], id="django-comment-block"),
         pytest.param(
             "t/a.html",
             "<a href=\"{{ url_for('inventory_sync_runs.index') }}\">Runs</a>\n",
@@ -21,14 +25,12 @@ from scanner_support import check, found
             id="jinja-url-for",
         ),
         pytest.param(
-            "t/a.html", '<p>See /admin/inventory-sync-runs for details</p>\n', [(1, 15, "NLR005")], id="url-in-text"
+            "t/a.html", "<p>See /admin/inventory-sync-runs for details</p>\n", [(1, 15, "NLR005")], id="url-in-text"
         ),
         pytest.param(
             "t/a.html", '<a href="/admin/backup-schedule-runs">x</a>\n', [(1, 17, "NLR005")], id="url-in-attribute"
         ),
-        pytest.param(
-            "t/a.html", '<tr data-type="inventory.sync">\n', [(1, 16, "NLR004")], id="run-type-in-attribute"
-        ),
+        pytest.param("t/a.html", '<tr data-type="inventory.sync">\n', [(1, 16, "NLR004")], id="run-type-in-attribute"),
         pytest.param(
             "t/a.j2",
             '{% if run.type == "entra_group.sync" %}{{ run.InventorySyncRun }}{% endif %}\n',
@@ -74,7 +76,7 @@ def test_template_comments_are_reported_with_scan_comments() -> None:
 )
 def test_directive_in_template_comment(comment: str) -> None:
     result = check("t/a.html", f'<a href="/admin/inventory-sync-runs">x</a>{comment}\n')
-    assert [(f.rule, f.suppressed_by) for f in result.findings] == [("NLR005", "the redirect test needs it")]
+    assert [(f.rule, f.suppressed_by) for f in result.findings] == [("NLR005", directive("the redirect test needs it"))]
 
 
 def test_directive_text_outside_a_comment_is_not_a_directive() -> None:

@@ -1,4 +1,5 @@
 """Edges of scope on real files: projects of named paths, odd file kinds, unreadable files, odd names."""
+
 from __future__ import annotations
 
 import builtins
@@ -17,8 +18,8 @@ import pytest
 from cli_support import invoke
 from helpers import CLEAN_MODULE, LEGACY_MODULE, write_files
 from nolegacyruns import check
-from nolegacyruns.decoding import decode
 from nolegacyruns.findings import fingerprint
+from nolegacyruns.scan.decoding import decode
 
 LEGACY_LINE = "app/legacy.py:3:10: NLR001 legacy run table `inventory_sync_runs`"
 
@@ -117,7 +118,10 @@ def test_a_broken_symlink_is_left_out_and_is_no_error(tmp_path: Path, target: st
 
 @pytest.mark.parametrize(
     ("code", "message"),
-    [pytest.param(errno.EACCES, "Permission denied", id="permission"), pytest.param(errno.EIO, "Input/output error", id="eio")],
+    [
+        pytest.param(errno.EACCES, "Permission denied", id="permission"),
+        pytest.param(errno.EIO, "Input/output error", id="eio"),
+    ],
 )
 @pytest.mark.parametrize("named", [pytest.param(False, id="walked"), pytest.param(True, id="named")])
 def test_an_unreadable_file_in_scope_fails_the_check(
@@ -167,7 +171,9 @@ def test_a_folder_with_nothing_to_check_in_another_project_is_a_one_line_usage_e
 
 
 def test_a_file_under_no_configuration_outside_the_working_folder_is_a_usage_error(tmp_path: Path) -> None:
-    write_files(tmp_path, {"work/nolegacyruns.toml": "", "work/app/clean.py": CLEAN_MODULE, "stray/app/x.py": LEGACY_MODULE})
+    write_files(
+        tmp_path, {"work/nolegacyruns.toml": "", "work/app/clean.py": CLEAN_MODULE, "stray/app/x.py": LEGACY_MODULE}
+    )
     result = invoke(tmp_path / "work", "check", "app/clean.py", "../stray/app/x.py")
     assert result.exit_code == 2
     assert result.stderr == (
@@ -188,7 +194,9 @@ def test_one_document_formats_refuse_two_projects_in_one_line(tmp_path: Path, ou
 # 5. A folder argument below an ignored folder stays out, as in the whole check and in git.
 
 
-@pytest.mark.parametrize("folder", [pytest.param("app/gen", id="ignored-folder"), pytest.param("app/gen/sub", id="below-it")])
+@pytest.mark.parametrize(
+    "folder", [pytest.param("app/gen", id="ignored-folder"), pytest.param("app/gen/sub", id="below-it")]
+)
 def test_a_folder_argument_cannot_bring_back_an_ignored_folder(tmp_path: Path, folder: str) -> None:
     write_files(
         tmp_path,
@@ -278,7 +286,12 @@ def test_every_format_writes_a_file_whose_name_is_not_utf8_to_output(badly_named
 def test_a_real_run_prints_a_name_that_is_not_utf8(badly_named: Path) -> None:
     env = {**os.environ, "NO_COLOR": "1", "PYTHONIOENCODING": "utf-8"}
     result = subprocess.run(
-        [sys.executable, "-m", "nolegacyruns", "check"], cwd=badly_named, env=env, capture_output=True, text=True, timeout=120
+        [sys.executable, "-m", "nolegacyruns", "check"],
+        cwd=badly_named,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert (result.returncode, result.stderr) == (1, "")
     assert result.stdout.startswith(f"app/{SHOWN}:1:6: NLR001 ")

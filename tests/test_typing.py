@@ -1,4 +1,5 @@
 """The package type-checks under the project's mypy settings (strict)."""
+
 from __future__ import annotations
 
 import subprocess

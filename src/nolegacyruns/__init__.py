@@ -1,11 +1,12 @@
 """nolegacyruns: keep legacy run tokens out of a codebase after the operation_runs cutover."""
+
 from __future__ import annotations
 
-__version__ = "0.1.0"
+from ._version import __version__
+from .api import check
+from .config.loading import Config, load_config
+from .errors import UsageError
+from .findings import FileResult, Finding, Severity
+from .report.model import Report
 
-from .config import Config, load_config  # noqa: E402
-from .errors import UsageError  # noqa: E402
-from .findings import FileResult, Finding, Severity  # noqa: E402
-from .runner import Report, check  # noqa: E402
-
-__all__ = ["Config", "FileResult", "Finding", "Report", "Severity", "UsageError", "check", "load_config", "__version__"]
+__all__ = ["Config", "FileResult", "Finding", "Report", "Severity", "UsageError", "__version__", "check", "load_config"]

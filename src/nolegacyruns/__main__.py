@@ -1,4 +1,5 @@
 """`python -m nolegacyruns`."""
+
 from __future__ import annotations
 
 from .cli import main

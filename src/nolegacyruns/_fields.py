@@ -1,4 +1,5 @@
 """Read TOML tables field by field, collecting every problem instead of stopping at the first."""
+
 from __future__ import annotations
 
 import difflib

@@ -1,4 +1,5 @@
 """The TOML reader for this Python (tomllib, or tomli before 3.11)."""
+
 from __future__ import annotations
 
 import sys

@@ -1,4 +1,5 @@
-"""The command line: a thin click layer over runner, rule packs and reports."""
+"""The command line: a thin click layer over the project run, rule packs, their examples and reports."""
+
 from __future__ import annotations
 
 import os
@@ -11,17 +12,21 @@ from typing import Any, TypeVar
 
 import click
 
-from . import __version__
-from .baseline import entry_for, load_baseline, write_baseline
-from .config import load_config
-from .diffscope import ChangedLines, changed_lines, git_changed_lines, read_diff
-from .discovery import OUTSIDE, files_outside_paths
+from ._version import __version__
+from .api import Target, baseline_for, resolve_targets, run, scope_for
+from .config.loading import load_config
+from .config.selection import build_ruleset
+from .config.starter import PYPROJECT, write_starter
 from .errors import UsageError
 from .report import FORMATS, summary_line
+from .report.baseline import entry_for, load_baseline, write_baseline
 from .report.file_list import format_file_list
-from .ruleset import build_ruleset
-from .runner import Report, Target, baseline_for, resolve_targets, run, scope_for
-from .starter import PYPROJECT, write_starter
+from .report.model import Report
+from .rules.pack import bundled_pack_files, load_rules, pack_files
+from .rules.ruleset import RuleSet
+from .scope.diff import ChangedLines, changed_lines, git_changed_lines, read_diff
+from .scope.discovery import OUTSIDE, files_outside_paths
+from .testing import check_rule_examples, example_count
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 # Formats whose reports can follow one another; the others are one document each.
@@ -46,7 +51,7 @@ def guarded(command: F) -> F:
             _fail_usage(error)
         except (click.exceptions.Exit, click.ClickException, SystemExit, KeyboardInterrupt):
             raise
-        except Exception as exc:  # noqa: BLE001 - the last line of defence
+        except Exception as exc:
             if os.environ.get("NOLEGACYRUNS_DEBUG"):
                 traceback.print_exc()
             click.echo(
@@ -81,16 +86,39 @@ def main() -> None:
 
 @main.command("check")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--format", "output_format", type=click.Choice(list(FORMATS)), default="text", show_default=True,
-              help="Report format.")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the report to FILE; a one-line summary still goes to the terminal.")
-@click.option("--list-files", is_flag=True, help="Print the files in scope and why each other file is left out; check nothing.")
-@click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False, path_type=Path),
-              help="Baseline file to read (default: the configured one, when it exists).")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(list(FORMATS)),
+    default="text",
+    show_default=True,
+    help="Report format.",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the report to FILE; a one-line summary still goes to the terminal.",
+)
+@click.option(
+    "--list-files", is_flag=True, help="Print the files in scope and why each other file is left out; check nothing."
+)
+@click.option(
+    "--baseline",
+    "baseline_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Baseline file to read (default: the configured one, when it exists).",
+)
 @click.option("--no-baseline", is_flag=True, help="Report every finding, ignoring the baseline.")
-@click.option("--diff", "diff_file", metavar="FILE", help="Report only findings on lines a unified diff adds (`-` reads standard input).")
-@click.option("--changed-since", metavar="REF", help="Report only findings on lines changed since REF (`git diff REF`).")
+@click.option(
+    "--diff",
+    "diff_file",
+    metavar="FILE",
+    help="Report only findings on lines a unified diff adds (`-` reads standard input).",
+)
+@click.option(
+    "--changed-since", metavar="REF", help="Report only findings on lines changed since REF (`git diff REF`)."
+)
 @guarded
 def check_command(
     paths: Sequence[Path],
@@ -130,7 +158,9 @@ def check_command(
             sys.exit(EXIT_CLEAN)  # a pre-commit batch with nothing in scope: quiet
         reports = [checked[0][1]]
     if len(reports) > 1 and output_format not in STREAM_FORMATS:
-        raise UsageError(f"--format {output_format} writes one document for one project; {_several([r.root for r in reports])}")
+        raise UsageError(
+            f"--format {output_format} writes one document for one project; {_several([r.root for r in reports])}"
+        )
     emit(reports, output_format, output)
     sys.exit(max(report.exit_code for report in reports))
 
@@ -215,8 +245,12 @@ def emit(reports: Sequence[Report], output_format: str, output: Path | None) -> 
 
 @main.command("baseline")
 @click.argument("project", required=False, type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False, path_type=Path),
-              help="Baseline file to write (default: the configured one).")
+@click.option(
+    "--baseline",
+    "baseline_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Baseline file to write (default: the configured one).",
+)
 @click.option("--prune", is_flag=True, help="Only drop entries whose finding is gone; add no new finding.")
 @guarded
 def baseline_command(project: Path | None, baseline_file: Path | None, prune: bool) -> None:
@@ -240,17 +274,27 @@ def baseline_command(project: Path | None, baseline_file: Path | None, prune: bo
     report = run(config, baseline=None)
     entries = [entry_for(finding, config.root) for finding in report.findings]
     write_baseline(target, entries)
-    click.echo(f"Wrote {len(entries)} finding{'s' * (len(entries) != 1)} to {target}; `nolegacyruns check` now reports only new ones.")
+    click.echo(
+        f"Wrote {len(entries)} finding{'s' * (len(entries) != 1)} to {target}; "
+        "`nolegacyruns check` now reports only new ones."
+    )
 
 
 @main.command("init")
-@click.option("--file", "file_name", default=PYPROJECT, show_default=True,
-              help="Where to write: pyproject.toml gets a [tool.nolegacyruns] section, any other name a whole file.")
+@click.option(
+    "--file",
+    "file_name",
+    default=PYPROJECT,
+    show_default=True,
+    help="Where to write: pyproject.toml gets a [tool.nolegacyruns] section, any other name a whole file.",
+)
 @guarded
 def init_command(file_name: str) -> None:
     """Write a commented starter configuration for this folder; never overwrite existing settings."""
     target, found = write_starter(Path.cwd(), file_name)
-    click.echo(f"Wrote starter settings to {target} (paths: {', '.join(found)}). Review them, then run `nolegacyruns check`.")
+    click.echo(
+        f"Wrote starter settings to {target} (paths: {', '.join(found)}). Review them, then run `nolegacyruns check`."
+    )
 
 
 @main.command("rules")
@@ -275,3 +319,31 @@ def explain_command(rule_id: str) -> None:
             click.echo(rule.documentation(), nl=False)
             return
     raise UsageError(f"explain: unknown rule {rule_id!r}; `nolegacyruns rules` lists them")
+
+
+@main.command("test-pack")
+@click.argument("packs", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@guarded
+def test_pack_command(packs: Sequence[Path]) -> None:
+    """Run the examples of a rule pack (a TOML file, or a folder of them), loaded with the bundled packs.
+
+    An INVALID example must be reported by its rule exactly where it expects, a VALID one must produce
+    no finding of any rule, the docs' Example must produce its rule and Use instead no error finding.
+    Exit 0 when every example holds, 1 naming each one that does not, 2 when a pack cannot be loaded.
+    """
+    bundled = {path.resolve(): f"bundled pack {path.name}" for path in bundled_pack_files()}
+    named = [path for location in packs for path in pack_files(location)]
+    # A bundled pack named here is tested as the one already loaded, not loaded twice.
+    rules = load_rules([(path, str(path)) for path in named if path.resolve() not in bundled])
+    ruleset = RuleSet(rules)
+    labels = {bundled.get(path.resolve(), str(path)) for path in named}
+    tested = [rule for rule in rules if rule.source in labels]
+    failures = [(rule.source, failure) for rule in tested for failure in check_rule_examples(rule, ruleset)]
+    for label, failure in failures:
+        click.echo(f"{label}: {failure}")
+    examples = sum(example_count(rule) for rule in tested)
+    counted = f"{examples} example{'s' * (examples != 1)} of {len(tested)} rule{'s' * (len(tested) != 1)}"
+    if failures:
+        click.echo(f"test-pack FAILED: {len(failures)} failing in {counted}.")
+        sys.exit(EXIT_FINDINGS)
+    click.echo(f"test-pack passed: {counted}.")

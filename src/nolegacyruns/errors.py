@@ -1,4 +1,5 @@
 """Errors a user can fix: each becomes one line on stderr and exit code 2."""
+
 from __future__ import annotations
 
 

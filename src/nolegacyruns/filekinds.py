@@ -1,4 +1,5 @@
 """Which kind of file a path is, by its name: the kind picks the scanner and the rules."""
+
 from __future__ import annotations
 
 from pathlib import PurePath

@@ -1,13 +1,10 @@
-"""Findings, positions in source text, and per-file results."""
+"""Findings and per-file results."""
+
 from __future__ import annotations
 
-import bisect
 import enum
 import hashlib
-import re
 from dataclasses import dataclass, field
-
-_NEWLINE = re.compile(r"\r\n|\r|\n")
 
 
 class Severity(str, enum.Enum):
@@ -16,6 +13,40 @@ class Severity(str, enum.Enum):
     ERROR = "error"
     WARNING = "warning"
     INFO = "info"
+
+
+class SuppressionKind(enum.Enum):
+    """What keeps a finding from counting: a comment in the code, a configured allow entry, or the baseline."""
+
+    DIRECTIVE = "directive"
+    ALLOW = "allow"
+    BASELINE = "baseline"
+
+    @property
+    def in_source(self) -> bool:
+        """Written next to the code (SARIF's `inSource`); the others live outside it (`external`)."""
+        return self is SuppressionKind.DIRECTIVE
+
+
+@dataclass(frozen=True, slots=True)
+class Suppression:
+    """Why a finding is suppressed: its kind, the reason people wrote, and where they wrote it (allow, baseline)."""
+
+    kind: SuppressionKind
+    reason: str
+    where: str = ""
+
+    @property
+    def justification(self) -> str:
+        """The reason as a reader sees it: `allowed by pyproject.toml: …`, `recorded in the baseline …`."""
+        if self.kind is SuppressionKind.ALLOW:
+            return f"allowed by {self.where}: {self.reason}"
+        if self.kind is SuppressionKind.BASELINE:
+            return f"recorded in the baseline {self.where}"
+        return self.reason
+
+    def __str__(self) -> str:
+        return self.justification
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -33,7 +64,7 @@ class Finding:
     name: str = field(default="", compare=False)
     severity: Severity = field(default=Severity.ERROR, compare=False)
     fingerprint: str = field(default="", compare=False)
-    suppressed_by: str | None = field(default=None, compare=False)
+    suppressed_by: Suppression | None = field(default=None, compare=False)
     # The lines the finding rests on when they reach past its own (NLR101: target and legacy source).
     span_lines: tuple[int, int] | None = field(default=None, compare=False)
 
@@ -43,42 +74,6 @@ class Finding:
     @property
     def is_suppressed(self) -> bool:
         return self.suppressed_by is not None
-
-
-class SourceText:
-    """A decoded file with offset <-> (line, column) conversion; columns count code points."""
-
-    __slots__ = ("text", "_starts")
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self._starts: list[int] | None = None
-
-    @property
-    def _line_starts(self) -> list[int]:
-        # Built on first use: most files have nothing to report and never need it.
-        if self._starts is None:
-            self._starts = [0] + [m.end() for m in _NEWLINE.finditer(self.text)]
-        return self._starts
-
-    def position(self, offset: int) -> tuple[int, int]:
-        """Return the 1-based (line, column) of a character offset."""
-        index = bisect.bisect_right(self._line_starts, offset) - 1
-        return index + 1, offset - self._line_starts[index] + 1
-
-    def offset(self, line: int, column: int) -> int:
-        """Return the offset of a 1-based line and 0-based column (libcst's convention)."""
-        return self._line_starts[line - 1] + column
-
-    def line_text(self, line: int) -> str:
-        """Return one line without its line break."""
-        start = self._line_starts[line - 1]
-        end = self._line_starts[line] if line < len(self._line_starts) else len(self.text)
-        return self.text[start:end].rstrip("\r\n")
-
-    @property
-    def line_count(self) -> int:
-        return len(self._line_starts)
 
 
 def normalise_line(line_text: str) -> str:

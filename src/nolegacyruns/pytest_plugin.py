@@ -3,6 +3,7 @@
 Registered through the `pytest11` entry point and off unless asked for: without the option or the
 ini setting it adds no item and changes nothing.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -10,10 +11,11 @@ from typing import Any
 
 import pytest
 
-from .config import Config, load_config
+from .api import baseline_for, run, scope_for
+from .config.loading import Config, load_config
 from .errors import UsageError
+from .report.model import Report
 from .report.text import format_text
-from .runner import Report, baseline_for, run, scope_for
 
 OPTION = "--nolegacyruns"
 INI = "nolegacyruns"
@@ -27,10 +29,15 @@ class GuardFailure(Exception):
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("nolegacyruns", "legacy run guard")
     group.addoption(
-        OPTION, action="store_true", default=False, dest=_DEST,
+        OPTION,
+        action="store_true",
+        default=False,
+        dest=_DEST,
         help="Check the project for legacy run tokens: one test item per configured path.",
     )
-    parser.addini(INI, type="bool", default=False, help="Run the nolegacyruns guard in every test run (as --nolegacyruns).")
+    parser.addini(
+        INI, type="bool", default=False, help="Run the nolegacyruns guard in every test run (as --nolegacyruns)."
+    )
 
 
 def enabled(config: pytest.Config) -> bool:

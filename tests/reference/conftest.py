@@ -19,12 +19,13 @@ for path in (REFERENCE, HERE):
     if str(path) not in sys.path:
         sys.path.insert(0, str(path))
 
-from app import db, demo, migrate  # noqa: E402
-from app.main import create_app  # noqa: E402
-from app.runs import RunStore  # noqa: E402
 from pgserver import PostgresServer, find_bin_dir, running_server  # noqa: E402
 from refsupport import ENGINES, Clock, World  # noqa: E402
 from websupport import DEMO_NOW, Clients  # noqa: E402
+
+from app import db, demo, migrate  # noqa: E402
+from app.main import create_app  # noqa: E402
+from app.runs import RunStore  # noqa: E402
 
 HEAD_TEMPLATE = "reference_head"
 

@@ -9,12 +9,12 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from refsupport import World, count
 
 from app import db
 from app.run_types import RunOutcome, RunStatus, RunType
 from app.runs import RunFilter, RunStore
 from app.services import BackupSchedules, Dispatch, latest_slot
-from refsupport import World, count
 
 MONDAY = datetime(2026, 2, 16, 12, 0, tzinfo=timezone.utc)
 PAUSE = 0.5

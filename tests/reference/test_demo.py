@@ -10,12 +10,12 @@ from pathlib import Path
 
 import httpx
 import sqlalchemy as sa
+from refsupport import count
 from sqlalchemy.engine import Engine
 
 from app import db
 from app.demo import DEMO_USERS
 from app.run_types import RunOutcome, RunStatus, RunType
-from refsupport import count
 
 REFERENCE = Path(__file__).resolve().parents[2] / "reference"
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from refsupport import World
 
 from app.graph import InMemoryGraphClient, ObservedPolicy
 from app.records import get_finding
 from app.run_types import RunType
 from app.runs import Run, RunStore
 from app.services import DriftDetector, DriftError, InventorySync
-from refsupport import World
 
 
 def _sync(store: RunStore, graph: InMemoryGraphClient, tenant_id: int, *policies: ObservedPolicy) -> Run:

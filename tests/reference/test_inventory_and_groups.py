@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
+from refsupport import World, count
 
 from app import db
 from app.graph import InMemoryGraphClient, ObservedGroup, ObservedPolicy
 from app.run_types import RunOutcome, RunStatus, RunType
 from app.runs import RunStore
 from app.services import EntraGroupSync, InventorySync
-from refsupport import World, count
 
 
 def _policy(external_id: str, name: str, **settings: object) -> ObservedPolicy:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
-from itertools import pairwise
 from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -14,11 +14,11 @@ import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from legacy_seed import DOTTED_TYPES, LegacySeed, seed_legacy
+from refsupport import ENGINES, capture_logs
 from sqlalchemy.engine import Engine
 
 from app import db, migrate
-from legacy_seed import DOTTED_TYPES, LegacySeed, seed_legacy
-from refsupport import ENGINES, capture_logs
 
 LEGACY_TABLES = ("inventory_sync_runs", "entra_group_sync_runs", "backup_schedule_runs")
 LEGACY_COLUMNS = {"findings": {"baseline_run_id", "current_run_id"}, "inventory_items": {"last_seen_run_id"}}

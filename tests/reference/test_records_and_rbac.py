@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from refsupport import World
 from sqlalchemy.engine import Engine
 
 from app import db
 from app.rbac import OPERATIONS_VIEW, ROLE_CAPABILITIES, Role, can, role_in_workspace
 from app.records import get_finding, get_inventory_item
-from refsupport import World
 
 
 @pytest.mark.parametrize(

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from refsupport import World
 
 from app.run_types import RunType, UnknownRunType, parse_run_type
 from app.runs import RunStore
-from refsupport import World
 
 
 def test_allow_list_holds_exactly_the_five_canonical_types() -> None:

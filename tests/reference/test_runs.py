@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from refsupport import World, counting_statements
 
 from app.run_types import RunOutcome, RunStatus, RunType
 from app.runs import InvalidTransition, RunFilter, RunStore
-from refsupport import World, counting_statements
 
 
 def test_a_run_moves_from_queued_through_running_to_completed(store: RunStore, world: World) -> None:

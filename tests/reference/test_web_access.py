@@ -7,11 +7,11 @@ from collections.abc import Callable
 import httpx
 import pytest
 from sqlalchemy.engine import Engine
+from websupport import MISSING, Clients, DemoRecords, demo_records, form_token, log_in, new_client
 
 from app import migrate
 from app.main import create_app, from_environment
 from app.web.passwords import hash_password, verify_password
-from websupport import MISSING, Clients, DemoRecords, demo_records, form_token, log_in, new_client
 
 PAGES = [
     pytest.param("/admin/operations/{run}", 200, id="operation"),

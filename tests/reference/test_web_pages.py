@@ -8,14 +8,14 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from refsupport import World, counting_statements
 from sqlalchemy.engine import Engine
+from websupport import Clients, log_in, new_client, run_ids, set_passwords
 
 from app import db
 from app.main import create_app
 from app.run_types import RunType
 from app.runs import RunStore
-from refsupport import World, counting_statements
-from websupport import Clients, log_in, new_client, run_ids, set_passwords
 
 OWNER = "owner@contoso.test"
 CONSULTANT = "consultant@example.test"

@@ -1,4 +1,8 @@
-"""Report formats: one module each; every formatter is `(report, color) -> str`."""
+"""Reports: the `Report` of one check (`model.py`), the baseline, and one module per output format.
+
+Every formatter is `(report, color) -> str`; a new format is a module here listed in `FORMATS`.
+"""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -12,7 +16,7 @@ from .sarif import format_sarif
 from .text import format_text, summary_line
 
 if TYPE_CHECKING:
-    from ..runner import Report
+    from .model import Report
 
 Formatter = Callable[["Report", bool], str]
 

@@ -1,4 +1,5 @@
 """Paths as a CI service expects them: relative to its workspace, which may sit above the project root."""
+
 from __future__ import annotations
 
 import os

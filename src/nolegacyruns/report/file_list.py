@@ -1,10 +1,11 @@
 """The `--list-files` report: the files a check reads, and why each other file is left out."""
+
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable
 
-from ..discovery import Scope
+from ..scope.discovery import Scope
 
 
 def format_file_list(scope: Scope, left_out: Iterable[tuple[str, str]], as_json: bool = False) -> str:

@@ -1,4 +1,5 @@
 """GitHub Actions workflow commands: one `::error file=…,line=…::message` annotation per finding."""
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -8,7 +9,7 @@ from ._paths import workspace_path
 from .text import summary_line
 
 if TYPE_CHECKING:
-    from ..runner import Report
+    from .model import Report
 
 WORKSPACE_VARIABLE = "GITHUB_WORKSPACE"
 _COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
@@ -46,7 +47,11 @@ def _annotation(finding: Finding, report: Report) -> str:
 def format_github(report: Report, color: bool = False) -> str:
     lines = [_annotation(f, report) for f in report.findings]
     lines += [
-        _command("error", {"file": workspace_path(report.root, r.path, WORKSPACE_VARIABLE), "title": "nolegacyruns"}, str(r.error))
+        _command(
+            "error",
+            {"file": workspace_path(report.root, r.path, WORKSPACE_VARIABLE), "title": "nolegacyruns"},
+            str(r.error),
+        )
         for r in report.errors
     ]
     verdict = "FAILED" if report.failed else "passed"

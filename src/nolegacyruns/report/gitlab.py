@@ -1,4 +1,5 @@
 """GitLab Code Quality: a JSON list of issues with stable, content-based fingerprints."""
+
 from __future__ import annotations
 
 import hashlib
@@ -9,7 +10,7 @@ from ..findings import Finding, Severity
 from ._paths import workspace_path
 
 if TYPE_CHECKING:
-    from ..runner import Report
+    from .model import Report
 
 WORKSPACE_VARIABLE = "CI_PROJECT_DIR"
 _SEVERITIES = {Severity.ERROR: "major", Severity.WARNING: "minor", Severity.INFO: "info"}

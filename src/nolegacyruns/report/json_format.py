@@ -3,6 +3,7 @@
 Added since the first release: `summary.baselined`, `summary.fixed`, `fixed` (baseline entries
 no finding matches any more) and `errors` (files that could not be read).
 """
+
 from __future__ import annotations
 
 import json
@@ -10,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ..findings import Finding
-    from ..runner import Report
+    from .model import Report
 
 JSON_VERSION = 1
 

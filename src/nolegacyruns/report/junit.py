@@ -3,6 +3,7 @@
 Warnings and notes, which do not fail a check, go to the testcase's system-out. The suite's
 `failures` counts failing testcases, so tests - failures - errors is the number that passed.
 """
+
 from __future__ import annotations
 
 import re
@@ -13,7 +14,7 @@ from typing import TYPE_CHECKING
 from ..findings import Finding, Severity
 
 if TYPE_CHECKING:
-    from ..runner import Report
+    from .model import Report
 
 SUITE_NAME = "nolegacyruns"
 # Characters XML 1.0 cannot hold, even escaped.
@@ -28,10 +29,14 @@ def _testcase(path: str, findings: list[Finding], error: str | None) -> tuple[ET
     case = ET.Element("testcase", {"classname": SUITE_NAME, "name": _xml_text(path), "file": _xml_text(path)})
     failing = [f for f in findings if f.severity is Severity.ERROR]
     for finding in failing:
-        failure = ET.SubElement(case, "failure", {"message": _xml_text(f"{finding.rule} {finding.message}"), "type": finding.rule})
+        failure = ET.SubElement(
+            case, "failure", {"message": _xml_text(f"{finding.rule} {finding.message}"), "type": finding.rule}
+        )
         failure.text = _xml_text(str(finding))
     if error is not None:
-        ET.SubElement(case, "error", {"message": _xml_text(error), "type": "unreadable"}).text = _xml_text(f"{path}: {error}")
+        ET.SubElement(case, "error", {"message": _xml_text(error), "type": "unreadable"}).text = _xml_text(
+            f"{path}: {error}"
+        )
     notes = [str(f) for f in findings if f.severity is not Severity.ERROR]
     if notes:
         ET.SubElement(case, "system-out").text = _xml_text("\n".join(notes))

@@ -1,4 +1,5 @@
 """SARIF 2.1.0 for code scanning: rule metadata from the rule docs, root-relative locations, suppressions."""
+
 from __future__ import annotations
 
 import json
@@ -6,18 +7,17 @@ import re
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from .. import __version__
-from ..findings import Finding, Severity
+from .._version import __version__
+from ..findings import Finding, Severity, Suppression, SuppressionKind
 
 if TYPE_CHECKING:
-    from ..rulepack import Rule
-    from ..runner import Report
+    from ..rules.pack import Rule
+    from .model import Report
 
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 ROOT_ID = "%SRCROOT%"
 FINGERPRINT_KEY = "nolegacyruns/v1"
-CONFIG_ALLOW_PREFIX = "allowed by "
 _LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s")
 
@@ -35,12 +35,14 @@ def _rule(rule: Rule) -> dict[str, Any]:
         "fullDescription": {"text": f"{what} {_flat(rule.docs['why-is-this-bad'])}"},
         "help": {"text": rule.documentation(), "markdown": rule.documentation()},
         "defaultConfiguration": {"level": _LEVELS[rule.severity]},
-        "properties": {"tags": [rule.kind]},
+        "properties": {"tags": [rule.kind.value]},
     }
 
 
 def _location(path: str, finding: Finding | None = None) -> dict[str, Any]:
-    physical: dict[str, Any] = {"artifactLocation": {"uri": quote(path, errors="surrogateescape"), "uriBaseId": ROOT_ID}}
+    physical: dict[str, Any] = {
+        "artifactLocation": {"uri": quote(path, errors="surrogateescape"), "uriBaseId": ROOT_ID}
+    }
     if finding is not None:
         physical["region"] = {
             "startLine": finding.line,
@@ -51,10 +53,10 @@ def _location(path: str, finding: Finding | None = None) -> dict[str, Any]:
     return {"physicalLocation": physical}
 
 
-def _suppression(reason: str) -> dict[str, str]:
+def _suppression(suppression: Suppression) -> dict[str, str]:
     """An inline directive is `inSource`; a config `allow` entry or the baseline is `external`."""
-    kind = "external" if reason.startswith(CONFIG_ALLOW_PREFIX) else "inSource"
-    return {"kind": kind, "status": "accepted", "justification": reason}
+    kind = "inSource" if suppression.kind.in_source else "external"
+    return {"kind": kind, "status": "accepted", "justification": suppression.justification}
 
 
 def _result(finding: Finding, index: int, report: Report, baselined: bool) -> dict[str, Any]:
@@ -70,7 +72,7 @@ def _result(finding: Finding, index: int, report: Report, baselined: bool) -> di
         result["suppressions"] = [_suppression(finding.suppressed_by)]
     elif baselined:
         name = report.baseline.name if report.baseline else report.config.baseline
-        result["suppressions"] = [{"kind": "external", "status": "accepted", "justification": f"recorded in the baseline {name}"}]
+        result["suppressions"] = [_suppression(Suppression(SuppressionKind.BASELINE, "", name))]
     if report.baseline is not None and finding.suppressed_by is None:
         result["baselineState"] = "unchanged" if baselined else "new"
     return result
@@ -89,7 +91,14 @@ def sarif_document(report: Report) -> dict[str, Any]:
         for result in report.errors
     ]
     run = {
-        "tool": {"driver": {"name": "nolegacyruns", "version": __version__, "semanticVersion": __version__, "rules": [_rule(r) for r in rules]}},
+        "tool": {
+            "driver": {
+                "name": "nolegacyruns",
+                "version": __version__,
+                "semanticVersion": __version__,
+                "rules": [_rule(r) for r in rules],
+            }
+        },
         "originalUriBaseIds": {
             ROOT_ID: {
                 "uri": root_uri if root_uri.endswith("/") else root_uri + "/",
@@ -98,7 +107,9 @@ def sarif_document(report: Report) -> dict[str, Any]:
         },
         "columnKind": "unicodeCodePoints",
         "results": [_result(f, index[f.rule], report, f in known) for f in shown],
-        "invocations": [{"executionSuccessful": True, "exitCode": report.exit_code, "toolExecutionNotifications": notifications}],
+        "invocations": [
+            {"executionSuccessful": True, "exitCode": report.exit_code, "toolExecutionNotifications": notifications}
+        ],
     }
     return {"$schema": SARIF_SCHEMA, "version": SARIF_VERSION, "runs": [run]}
 

@@ -1,16 +1,18 @@
 """The text report: `path:line:col: ID message`, the source line with a caret underline, a summary."""
+
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
 from ..findings import Finding, Severity
-from ..sourcefile import source_of
+from ..scan.source import source_of
 
 if TYPE_CHECKING:
-    from ..runner import Report
+    from .model import Report
 
 _SEVERITY_COLOURS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "blue"}
 
@@ -28,7 +30,9 @@ def format_finding(finding: Finding, root: Path, color: bool) -> str:
     if source is not None and finding.line <= source.line_count:
         text = source.line_text(finding.line).expandtabs(1)
         gutter = f"{finding.line:>4} | "
-        width = finding.end_column - finding.column if finding.end_line == finding.line else len(text) - finding.column + 1
+        width = (
+            finding.end_column - finding.column if finding.end_line == finding.line else len(text) - finding.column + 1
+        )
         carets = "^" * max(width, 1)
         lines.append(f"{gutter}{text}")
         lines.append(" " * (len(gutter) - 2) + "| " + " " * (finding.column - 1) + _style(carets, color, fg="red"))
@@ -58,11 +62,11 @@ def _fixed_block(report: Report) -> str:
     """Baselined findings that are gone, and how to drop them from the baseline."""
     lines = [f"{e.path}: baselined {e.rule} `{e.token}` no longer found (fixed): {e.line}" for e in report.fixed]
     where = report.baseline or report.root / report.config.baseline
-    try:
+    with contextlib.suppress(ValueError):
         where = where.resolve().relative_to(report.root)
-    except ValueError:
-        pass
-    lines.append(f"`nolegacyruns baseline --prune` drops {'them' if len(report.fixed) > 1 else 'it'} from {where.as_posix()}.")
+    lines.append(
+        f"`nolegacyruns baseline --prune` drops {'them' if len(report.fixed) > 1 else 'it'} from {where.as_posix()}."
+    )
     return "\n".join(lines)
 
 

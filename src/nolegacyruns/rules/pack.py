@@ -1,0 +1,323 @@
+"""Rule packs: TOML files under rules/ turned into Rule objects.
+
+Engine code never names a legacy token; every token, message, replacement and
+document comes from a pack. The bundled packs ship inside the wheel.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+import string
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from .. import _toml
+from .._fields import FieldReader
+from ..errors import UsageError
+from ..filekinds import FILE_KINDS
+from ..findings import Severity
+
+RULE_ID = re.compile(r"^[A-Z]{2,8}[0-9]{3}$")
+RULE_NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)+$")
+IDENTIFIERS = "identifiers"
+STRINGS = "strings"
+APPLIES_TO = frozenset({IDENTIFIERS, STRINGS})
+DOC_SECTIONS = (
+    ("what-it-does", "What it does"),
+    ("why-is-this-bad", "Why is this bad?"),
+    ("example", "Example"),
+    ("use-instead", "Use instead"),
+)
+_POSITION = re.compile(r"^([1-9][0-9]*):([1-9][0-9]*)$")
+_PACK_KEYS = ("pack", "rule")
+_COMMON_RULE_KEYS = ("id", "name", "kind", "severity", "message", "docs", "valid", "invalid", "file-kinds")
+
+
+class RuleKind(str, enum.Enum):
+    """What a rule looks at: tokens (TOML only), a structure an analyzer finds, or the scan itself."""
+
+    TOKEN = "token"
+    BACKFILL = "backfill"
+    SCAN = "scan"
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    """A snippet a rule must flag (at `expect` line:column places) or must leave alone."""
+
+    file: str
+    code: str
+    expect: tuple[tuple[int, int], ...] = ()
+    config: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """One rule of a pack; `options` hold what only its kind reads."""
+
+    id: str
+    name: str
+    kind: RuleKind
+    severity: Severity
+    message: str
+    docs: Mapping[str, str]
+    valid: tuple[Example, ...]
+    invalid: tuple[Example, ...]
+    source: str
+    file_kinds: frozenset[str] = FILE_KINDS
+    applies_to: frozenset[str] = APPLIES_TO
+    tokens: tuple[str, ...] = ()
+    replacements: Mapping[str, str] = field(default_factory=dict)
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+    def format_message(self, token: str = "", **details: str) -> str:
+        """Fill the message template; add the canonical replacement when the pack names one."""
+        text = self.message.format(token=token, **details)
+        replacement = self.replacements.get(token) or self._folded_replacements.get(token.lower())
+        if replacement:
+            text += f"; use `{replacement}` instead"
+        return text
+
+    @property
+    def _folded_replacements(self) -> dict[str, str]:
+        """Replacements by lower-cased token, for tokens matched case-insensitively (unquoted SQL)."""
+        return {token.lower(): value for token, value in self.replacements.items()}
+
+    def documentation(self) -> str:
+        """Return the rule's documentation, as `nolegacyruns explain` prints it."""
+        lines = [f"# {self.name} ({self.id})", "", f"Severity: {self.severity.value}", ""]
+        for key, title in DOC_SECTIONS:
+            lines += [f"## {title}", "", self.docs[key].strip(), ""]
+        return "\n".join(lines).rstrip() + "\n"
+
+
+KindReader = Callable[[FieldReader], dict[str, Any]]
+
+
+def _read_token_kind(fields: FieldReader) -> dict[str, Any]:
+    tokens = fields.strings("tokens", required=True)
+    if fields.has("tokens") and not tokens:
+        fields.problem("tokens", "expected at least one token")
+    for token in tokens:
+        if not token or token != token.strip():
+            fields.problem("tokens", f"token {token!r} is empty or has surrounding space")
+    applies_to = fields.strings("applies-to", sorted(APPLIES_TO))
+    unknown = sorted(set(applies_to) - APPLIES_TO)
+    if unknown or not applies_to:
+        fields.problem("applies-to", f"expected a non-empty list of {sorted(APPLIES_TO)}, got {list(applies_to)}")
+    replacements = fields.string_table("replacements")
+    for token in sorted(set(replacements) - set(tokens)):
+        fields.problem("replacements", f"{token!r} is not one of this rule's tokens")
+    return {"tokens": tokens, "applies_to": frozenset(applies_to) & APPLIES_TO, "replacements": replacements}
+
+
+def _read_scan_kind(fields: FieldReader) -> dict[str, Any]:
+    """Rules about the scan itself (9xx): the engine raises them, the pack documents them."""
+    return {}
+
+
+def _read_backfill_kind(fields: FieldReader) -> dict[str, Any]:
+    """Backfill rules (1xx): canonical targets, and the token rules whose tokens are legacy sources."""
+    options = {
+        "canonical_tables": fields.strings("canonical-tables", required=True),
+        "canonical_models": fields.strings("canonical-models", required=True),
+        "legacy_sources_from": fields.strings("legacy-sources-from", required=True),
+    }
+    if fields.has("legacy-sources-from") and not options["legacy_sources_from"]:
+        fields.problem("legacy-sources-from", "expected at least one rule ID")
+    return options
+
+
+class _KindSpec(NamedTuple):
+    """How a pack declares a rule of one kind: its reader, its own keys, the placeholders its message may use."""
+
+    reader: KindReader
+    keys: tuple[str, ...]
+    placeholders: frozenset[str]
+
+
+RULE_KINDS: dict[RuleKind, _KindSpec] = {
+    RuleKind.TOKEN: _KindSpec(_read_token_kind, ("tokens", "applies-to", "replacements"), frozenset({"token"})),
+    RuleKind.BACKFILL: _KindSpec(
+        _read_backfill_kind,
+        ("canonical-tables", "canonical-models", "legacy-sources-from"),
+        frozenset({"token", "target", "source", "source_line"}),
+    ),
+    RuleKind.SCAN: _KindSpec(_read_scan_kind, (), frozenset({"token", "detail", "rules"})),
+}
+
+
+def _check_message(fields: FieldReader, message: str, placeholders: frozenset[str], kind: RuleKind) -> None:
+    """A message may name only its kind's placeholders, so it can never fail to fill at check time."""
+    try:
+        names = [name for _, name, _, _ in string.Formatter().parse(message) if name is not None]
+    except ValueError as error:
+        fields.problem("message", f"not a valid template ({error}); write a literal brace as {{{{ or }}}}")
+        return
+    known = ", ".join(f"{{{name}}}" for name in sorted(placeholders))
+    for name in dict.fromkeys(names):
+        if name not in placeholders:
+            shown = f"{{{name}}}" if name else "{}"
+            fields.problem("message", f"unknown placeholder {shown}; a {kind.value} rule's message may use {known}")
+
+
+def _check_references(rules: list[Rule], problems: list[str]) -> None:
+    """A backfill rule's legacy sources must be token rules that some pack defines."""
+    token_rules = {rule.id for rule in rules if rule.kind is RuleKind.TOKEN}
+    for rule in rules:
+        for rule_id in rule.options.get("legacy_sources_from", ()):
+            if rule_id not in token_rules:
+                problems.append(f"{rule.source}: rule[{rule.id}].legacy-sources-from: {rule_id!r} is not a token rule")
+
+
+def _read_examples(fields: FieldReader, key: str, *, invalid: bool) -> tuple[Example, ...]:
+    examples = []
+    for index, table in enumerate(fields.tables(key)):
+        sub = FieldReader(table, fields.where, f"{fields.key(key)}[{index}]", fields.problems)
+        sub.reject_unknown(("file", "code", "expect", "config"))
+        file = sub.string("file", required=True) or ""
+        code = sub.string("code", required=True) or ""
+        config = sub.subtable("config")
+        positions: list[tuple[int, int]] = []
+        for text in sub.strings("expect", required=invalid):
+            match = _POSITION.match(text)
+            if match is None:
+                sub.problem("expect", f"expected 'line:column' strings, got {text!r}")
+            else:
+                positions.append((int(match[1]), int(match[2])))
+        if invalid and not positions and sub.has("expect"):
+            sub.problem("expect", "an invalid example must expect at least one finding")
+        if not invalid and sub.has("expect"):
+            sub.problem("expect", "a valid example expects no finding; remove 'expect'")
+        examples.append(Example(file, code, tuple(positions), config))
+    return tuple(examples)
+
+
+def _read_rule(table: dict[str, Any], where: str, index: int, problems: list[str]) -> Rule | None:
+    label = f"rule[{index}]"
+    if isinstance(table.get("id"), str):
+        label = f"rule[{table['id']}]"
+    fields = FieldReader(table, where, label, problems)
+    before = len(problems)
+    rule_id = fields.string("id", required=True) or ""
+    if rule_id and not RULE_ID.match(rule_id):
+        fields.problem("id", f"expected an ID such as 'NLR001', got {rule_id!r}")
+    name = fields.string("name", required=True) or ""
+    if name and not RULE_NAME.match(name):
+        fields.problem("name", f"expected a kebab-case name such as 'legacy-run-table', got {name!r}")
+    kind_text = fields.string("kind", RuleKind.TOKEN.value) or RuleKind.TOKEN.value
+    try:
+        kind = RuleKind(kind_text)
+    except ValueError:
+        fields.problem("kind", f"expected one of {sorted(k.value for k in RULE_KINDS)}, got {kind_text!r}")
+        return None
+    spec = RULE_KINDS[kind]
+    fields.reject_unknown(_COMMON_RULE_KEYS + spec.keys)
+    severity_text = fields.string("severity", "error") or "error"
+    try:
+        severity = Severity(severity_text)
+    except ValueError:
+        fields.problem("severity", f"expected one of error, warning, info, got {severity_text!r}")
+        severity = Severity.ERROR
+    message = fields.string("message", required=True) or ""
+    _check_message(fields, message, spec.placeholders, kind)
+    docs_table = fields.subtable("docs")
+    docs_fields = FieldReader(docs_table, where, fields.key("docs"), problems)
+    docs_fields.reject_unknown(key for key, _ in DOC_SECTIONS)
+    docs = {key: docs_fields.string(key, required=True) or "" for key, _ in DOC_SECTIONS}
+    file_kinds = fields.strings("file-kinds", sorted(FILE_KINDS))
+    unknown_kinds = sorted(set(file_kinds) - FILE_KINDS)
+    if unknown_kinds:
+        fields.problem("file-kinds", f"unknown file kinds {unknown_kinds}; known: {sorted(FILE_KINDS)}")
+    options = spec.reader(fields)
+    valid = _read_examples(fields, "valid", invalid=False)
+    invalid = _read_examples(fields, "invalid", invalid=True)
+    if not valid:
+        fields.problem("valid", "each rule needs at least one [[rule.valid]] example")
+    if not invalid:
+        fields.problem("invalid", "each rule needs at least one [[rule.invalid]] example")
+    if len(problems) > before:
+        return None
+    return Rule(
+        id=rule_id,
+        name=name,
+        kind=kind,
+        severity=severity,
+        message=message,
+        docs=docs,
+        valid=valid,
+        invalid=invalid,
+        source=where,
+        file_kinds=frozenset(file_kinds),
+        applies_to=options.pop("applies_to", APPLIES_TO),
+        tokens=options.pop("tokens", ()),
+        replacements=options.pop("replacements", {}),
+        options=options,
+    )
+
+
+def _read_pack(path: Path, label: str, problems: list[str]) -> list[Rule]:
+    try:
+        data = _toml.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        problems.append(f"{label}: cannot read rule pack: {exc.strerror or exc}")
+        return []
+    except UnicodeDecodeError:
+        problems.append(f"{label}: cannot read rule pack: not UTF-8 text")
+        return []
+    except _toml.TOMLDecodeError as exc:
+        problems.append(f"{label}: invalid TOML: {exc}")
+        return []
+    top = FieldReader(data, label, "", problems)
+    top.reject_unknown(_PACK_KEYS)
+    top.subtable("pack")
+    rules = []
+    for index, table in enumerate(top.tables("rule")):
+        rule = _read_rule(table, label, index, problems)
+        if rule is not None:
+            rules.append(rule)
+    if not top.has("rule"):
+        problems.append(f"{label}: rule: a pack needs at least one [[rule]]")
+    return rules
+
+
+def bundled_pack_files() -> list[Path]:
+    """Return the packs that ship with nolegacyruns (inside the wheel, or rules/ in a checkout)."""
+    packaged = resources.files("nolegacyruns") / "_bundled_rules"
+    folder = Path(str(packaged))
+    if not folder.is_dir():
+        folder = Path(__file__).resolve().parents[3] / "rules"
+    return sorted(folder.glob("*.toml"))
+
+
+def pack_files(location: Path) -> list[Path]:
+    """Expand a pack location: a .toml file, or every .toml file in a folder."""
+    if location.is_dir():
+        return sorted(location.glob("*.toml"))
+    return [location]
+
+
+def load_rules(extra: Iterable[tuple[Path, str]] = ()) -> list[Rule]:
+    """Load the bundled packs and extra (path, label) packs; raise UsageError listing every problem."""
+    problems: list[str] = []
+    sources = [(path, f"bundled pack {path.name}") for path in bundled_pack_files()]
+    if not sources:
+        problems.append("nolegacyruns installation: the bundled rule packs are missing; reinstall the package")
+    sources += list(extra)
+    rules: list[Rule] = []
+    seen: dict[str, str] = {}
+    for path, label in sources:
+        for rule in _read_pack(path, label, problems):
+            if rule.id in seen:
+                problems.append(f"{label}: rule[{rule.id}].id: already defined by {seen[rule.id]}")
+                continue
+            seen[rule.id] = label
+            rules.append(rule)
+    _check_references(rules, problems)
+    if problems:
+        raise UsageError(problems)
+    return sorted(rules, key=lambda r: r.id)

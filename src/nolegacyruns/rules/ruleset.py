@@ -1,0 +1,118 @@
+"""The rules one check runs: loaded packs narrowed by select/ignore, with each kind's compiled data built once."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from functools import cached_property
+from typing import Protocol
+
+from .backfill import BackfillRules, compile_backfill
+from .matching import TokenMatcher, tokens_by_owner
+from .pack import IDENTIFIERS, STRINGS, Rule, RuleKind
+from .roles import Role
+
+DIRECTIVE_MARKER = "nolegacyruns"
+
+
+class StructuralRules(Protocol):
+    """A structural kind's compiled rules: analyzers read them; the engine asks only the pre-check."""
+
+    def may_apply(self, text: str) -> bool: ...
+
+
+class RuleSet:
+    """Enabled rules, every known rule ID, and token matchers cached per file kind and role."""
+
+    def __init__(self, rules: Iterable[Rule], enabled: Iterable[str] | None = None) -> None:
+        self.all_rules = {rule.id: rule for rule in rules}
+        wanted = set(self.all_rules) if enabled is None else set(enabled)
+        self.rules = {rid: rule for rid, rule in self.all_rules.items() if rid in wanted}
+        self._matchers: dict[tuple[str, Role, bool, bool], TokenMatcher] = {}
+
+    def get(self, rule_id: str) -> Rule:
+        return self.all_rules[rule_id]
+
+    def enabled(self, rule_id: str) -> bool:
+        return rule_id in self.rules
+
+    def of_kind(self, kind: RuleKind) -> list[Rule]:
+        return [rule for rule in self.rules.values() if rule.kind is kind]
+
+    @cached_property
+    def backfill(self) -> BackfillRules:
+        """The enabled backfill rules, compiled; their legacy sources are token rules, enabled or not."""
+        tokens_of = {rule.id: rule.tokens for rule in self.all_rules.values()}
+        return compile_backfill(self.of_kind(RuleKind.BACKFILL), tokens_of)
+
+    @cached_property
+    def structural(self) -> Mapping[RuleKind, StructuralRules]:
+        """Each structural kind with enabled rules, and its compiled rules: what the engine runs analyzers for."""
+        kinds: dict[RuleKind, StructuralRules] = {}
+        if self.of_kind(RuleKind.BACKFILL):
+            kinds[RuleKind.BACKFILL] = self.backfill
+        return kinds
+
+    def matcher(self, file_kind: str, role: Role, *, fold_case: bool, scan_comments: bool) -> TokenMatcher:
+        """Return the matcher for the token rules that apply to this kind of span."""
+        key = (file_kind, role, fold_case, scan_comments)
+        cached = self._matchers.get(key)
+        if cached is None:
+            rules = [
+                r
+                for r in self.of_kind(RuleKind.TOKEN)
+                if file_kind in r.file_kinds and _applies(r, role, scan_comments)
+            ]
+            cached = TokenMatcher(tokens_by_owner((r.id, r.tokens) for r in rules), fold_case=fold_case)
+            self._matchers[key] = cached
+        return cached
+
+    @cached_property
+    def _anchors(self) -> tuple[str, ...]:
+        # Every known rule's tokens: enabled backfill rules read the tokens of rules that may be off.
+        tokens = {t.lower() for rule in self.all_rules.values() for t in rule.tokens}
+        return (*anchors_for(tokens), DIRECTIVE_MARKER)
+
+    @cached_property
+    def _coarse_anchors(self) -> tuple[str, ...]:
+        return covering_grams(self._anchors)
+
+    def may_match(self, text: str) -> bool:
+        """Cheap pre-check: could any rule report anything in this text (in any letter case)?
+
+        Two sound steps: a few short substrings every token contains one of, then the tokens.
+        """
+        lowered = text.lower()
+        if not any(gram in lowered for gram in self._coarse_anchors):
+            return False
+        return any(anchor in lowered for anchor in self._anchors)
+
+
+def covering_grams(tokens: Iterable[str], width: int = 4) -> tuple[str, ...]:
+    """A few substrings of `width` characters such that every token contains one (greedy set cover)."""
+    grams = {token: {token[i : i + width] for i in range(max(len(token) - width + 1, 1))} for token in tokens}
+    uncovered = set(grams)
+    chosen: list[str] = []
+    while uncovered:
+        counts: dict[str, int] = {}
+        for token in uncovered:
+            for gram in grams[token]:
+                counts[gram] = counts.get(gram, 0) + 1
+        best = max(sorted(counts), key=lambda gram: counts[gram])
+        chosen.append(best)
+        uncovered = {token for token in uncovered if best not in grams[token]}
+    return tuple(chosen)
+
+
+def anchors_for(tokens: Iterable[str]) -> tuple[str, ...]:
+    """The tokens no other token contains: a text holding none of them holds no token at all."""
+    unique = set(tokens)
+    return tuple(sorted(t for t in unique if not any(other != t and other in t for other in unique)))
+
+
+def _applies(rule: Rule, role: Role, scan_comments: bool) -> bool:
+    if role is Role.CODE:
+        return True
+    if role.is_prose:
+        return scan_comments
+    wanted = IDENTIFIERS if role is Role.IDENTIFIER else STRINGS
+    return wanted in rule.applies_to

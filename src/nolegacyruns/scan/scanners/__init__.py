@@ -1,0 +1,86 @@
+"""One scanner per kind of file; each is a pure function `(path, text) -> Lexed`.
+
+Scanner modules are imported on first use: libcst and the Pygments lexers cost more to load
+than most checks spend scanning, and a file that holds no token is never scanned at all. So the
+registry holds, per file kind, a typed loader that imports the scanner's module and returns it.
+A new scanner is a module here, its loader below, and its file kind in `filekinds.py`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cache
+
+from ...filekinds import BLADE, JAVASCRIPT, JSON, PHP, PYTHON, SQL, TEMPLATE, YAML
+from ..lexed import Hit, Lexed, Scanner, SqlFragment
+from .plaintext import scan_plain_text
+
+
+def _python() -> Scanner:
+    from .python import scan_python
+
+    return scan_python
+
+
+def _sql() -> Scanner:
+    from .sql import scan_sql
+
+    return scan_sql
+
+
+def _template() -> Scanner:
+    from .templates import scan_template
+
+    return scan_template
+
+
+def _blade() -> Scanner:
+    from .blade import scan_blade
+
+    return scan_blade
+
+
+def _php() -> Scanner:
+    from .php import scan_php
+
+    return scan_php
+
+
+def _javascript() -> Scanner:
+    from .generic import scan_javascript
+
+    return scan_javascript
+
+
+def _yaml() -> Scanner:
+    from .generic import scan_yaml
+
+    return scan_yaml
+
+
+def _json() -> Scanner:
+    from .generic import scan_json
+
+    return scan_json
+
+
+SCANNERS: dict[str, Callable[[], Scanner]] = {
+    PYTHON: _python,
+    SQL: _sql,
+    TEMPLATE: _template,
+    BLADE: _blade,
+    PHP: _php,
+    JAVASCRIPT: _javascript,
+    YAML: _yaml,
+    JSON: _json,
+}
+
+
+@cache
+def scanner_for(file_kind: str) -> Scanner:
+    """Return the scanner for a file kind; text no lexer knows is scanned as plain text."""
+    load = SCANNERS.get(file_kind)
+    return scan_plain_text if load is None else load()
+
+
+__all__ = ["SCANNERS", "Hit", "Lexed", "Scanner", "SqlFragment", "scanner_for"]

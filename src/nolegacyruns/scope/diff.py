@@ -1,0 +1,204 @@
+"""Diff-only checks: the lines a unified diff adds, so only findings on them are reported."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from ..errors import UsageError
+from ..findings import FileResult, Finding
+
+_HUNK = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
+_C_ESCAPES = {"a": 7, "b": 8, "t": 9, "n": 10, "v": 11, "f": 12, "r": 13, '"': 34, "\\": 92}
+DEV_NULL = "/dev/null"
+
+
+def _unquote(name: str) -> str:
+    """Undo git's C-style quoting of unusual paths (`"caf\\303\\251.py"`)."""
+    if not (len(name) >= 2 and name[0] == name[-1] == '"'):
+        return name
+    body, out, index = name[1:-1], bytearray(), 0
+    while index < len(body):
+        char = body[index]
+        if char == "\\" and index + 1 < len(body):
+            nxt = body[index + 1]
+            if nxt in "01234567":
+                out.append(int(body[index + 1 : index + 4], 8))
+                index += 4
+                continue
+            out.append(_C_ESCAPES.get(nxt, ord(nxt)))
+            index += 2
+            continue
+        out += char.encode("utf-8")
+        index += 1
+    return out.decode("utf-8", errors="replace")
+
+
+def _header_path(rest: str) -> str:
+    """The path of a `---`/`+++` line: a tab ends it (timestamps, or git's mark after a space)."""
+    rest = rest.rstrip("\r")
+    if not rest.startswith('"'):
+        rest = rest.split("\t", 1)[0]
+    return _unquote(rest.strip())
+
+
+def _new_path(old: str, new: str) -> str | None:
+    """The new-side path of a file header pair; None for a deleted file. Strips git's a/ b/ prefixes."""
+    if new == DEV_NULL:
+        return None
+    if new.startswith("b/") and (old.startswith("a/") or old == DEV_NULL):
+        return new[2:]
+    return new
+
+
+def parse_unified_diff(text: str) -> dict[str, set[int]]:
+    """Map each new-side path of a unified diff to the line numbers it adds (a changed line is added)."""
+    added: dict[str, set[int]] = {}
+    # Split on LF only: str.splitlines() would also break lines at form feeds and other separators.
+    lines = text.split("\n")
+    index, current = 0, None
+    while index < len(lines):
+        line = lines[index]
+        index += 1
+        if line.startswith("--- ") and index < len(lines) and lines[index].startswith("+++ "):
+            current = _new_path(_header_path(line[4:]), _header_path(lines[index][4:]))
+            if current is not None:
+                added.setdefault(current, set())
+            index += 1
+            continue
+        hunk = _HUNK.match(line)
+        if hunk is None:
+            continue
+        old_left = int(hunk[2]) if hunk[2] is not None else 1
+        new_left = int(hunk[4]) if hunk[4] is not None else 1
+        number = int(hunk[3])
+        # Counting lines (not looking at prefixes alone) keeps a removed "-- comment" from reading as a header.
+        while (old_left > 0 or new_left > 0) and index < len(lines):
+            body = lines[index]
+            marker = body[:1]
+            if marker == "+":
+                if current is not None:
+                    added[current].add(number)
+                number, new_left = number + 1, new_left - 1
+            elif marker == "-":
+                old_left -= 1
+            elif marker in (" ", "", "\r"):
+                number, old_left, new_left = number + 1, old_left - 1, new_left - 1
+            elif marker != "\\":
+                break
+            index += 1
+    return added
+
+
+def looks_like_diff(text: str) -> bool:
+    return not text.strip() or any(line.startswith("+++ ") for line in text.split("\n"))
+
+
+@dataclass(frozen=True, slots=True)
+class ChangedLines:
+    """Lines a change adds, per file relative to the project root; `whole` files count entirely."""
+
+    lines: Mapping[str, frozenset[int]] = field(default_factory=dict)
+    whole: frozenset[str] = frozenset()
+
+    def touches(self, relpath: str) -> bool:
+        return relpath in self.lines or relpath in self.whole
+
+    def keeps(self, finding: Finding) -> bool:
+        if finding.path in self.whole:
+            return True
+        added = self.lines.get(finding.path, frozenset())
+        # A finding may rest on more lines than it marks: an NLR101 write also on its legacy source's line.
+        first, last = finding.span_lines or (finding.line, max(finding.line, finding.end_line))
+        return any(line in added for line in range(first, last + 1))
+
+    def restrict(self, relpaths: Iterable[str]) -> list[str]:
+        return [path for path in relpaths if self.touches(path)]
+
+    def filter(self, results: Iterable[FileResult]) -> list[FileResult]:
+        """Keep only the findings on added lines; file errors stay."""
+        return [replace(result, findings=tuple(f for f in result.findings if self.keeps(f))) for result in results]
+
+
+def _relative(root: Path, name: str, bases: Sequence[Path]) -> str | None:
+    """Find a diff path below one of the bases; None when it is gone or outside the project."""
+    for base in bases:
+        candidate = Path(os.path.abspath(base / name))
+        if candidate.is_file():
+            try:
+                return candidate.relative_to(root).as_posix()
+            except ValueError:
+                continue
+    return None
+
+
+def changed_lines(diff_text: str, root: Path, bases: Sequence[Path], whole: Iterable[str] = ()) -> ChangedLines:
+    """Resolve a diff's paths against the bases (the project root, then the working folder)."""
+    lines: dict[str, frozenset[int]] = {}
+    for name, numbers in parse_unified_diff(diff_text).items():
+        relpath = _relative(root, name, bases)
+        if relpath is not None:
+            lines[relpath] = lines.get(relpath, frozenset()) | frozenset(numbers)
+    return ChangedLines(lines, frozenset(whole))
+
+
+def read_diff(name: str, stdin_text: str | None = None) -> str:
+    """Read a unified diff from a file, or from standard input for `-`; raise UsageError on bad input."""
+    if name == "-":
+        text = stdin_text or ""
+    else:
+        try:
+            text = Path(name).read_bytes().decode("utf-8", errors="replace")
+        except OSError as exc:
+            raise UsageError(f"--diff {name}: cannot read: {exc.strerror or exc}") from None
+    if not looks_like_diff(text):
+        raise UsageError(
+            f"--diff {name}: not a unified diff (no '+++ ' file header); make one with `git diff` or `diff -u`"
+        )
+    return text
+
+
+def _git(root: Path, ref: str, *args: str, allow_failure: bool = False) -> str:
+    try:
+        done = subprocess.run(["git", *args], cwd=root, capture_output=True, check=False)
+    except OSError as exc:
+        raise UsageError(f"--changed-since {ref}: cannot run git: {exc.strerror or exc}") from None
+    if allow_failure:
+        return done.stdout.decode("utf-8", errors="replace").strip() if done.returncode == 0 else ""
+    if done.returncode != 0:
+        message = done.stderr.decode("utf-8", errors="replace").strip().splitlines() or ["git failed"]
+        hint = ""
+        if "revision" in message[0] or "ambiguous argument" in message[0]:
+            hint = f" (in a shallow clone, fetch it first: git fetch --depth=1 origin {ref})"
+        raise UsageError(f"--changed-since {ref}: {message[0]}{hint}")
+    return done.stdout.decode("utf-8", errors="replace")
+
+
+def git_changed_lines(root: Path, ref: str) -> ChangedLines:
+    """Lines changed since ref (`git diff ref`, working tree included), plus untracked files whole."""
+    if _git(root, ref, "rev-parse", "--is-inside-work-tree", allow_failure=True) != "true":
+        raise UsageError(
+            f"--changed-since {ref}: {root} is not in a git repository; pass a diff with --diff FILE instead"
+        )
+    diff = _git(
+        root,
+        ref,
+        "-c",
+        "core.quotepath=false",
+        "diff",
+        "--no-color",
+        "--no-ext-diff",
+        "--no-textconv",
+        "--unified=0",
+        "--relative",
+        "--src-prefix=a/",
+        "--dst-prefix=b/",
+        ref,
+        "--",
+    )
+    untracked = _git(root, ref, "ls-files", "--others", "--exclude-standard", "-z").split("\0")
+    return changed_lines(diff, root, [root], whole=[name for name in untracked if name])
