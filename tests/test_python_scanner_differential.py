@@ -1,4 +1,5 @@
-"""The Python scanner (CPython's tokens) agrees with the libcst classification it replaced on real code, except where libcst is wrong or cannot know.
+"""The Python scanner (CPython's tokens) agrees with the libcst classification it replaced, on real code,
+except where libcst is wrong or cannot know.
 
 Inputs: every .py file of tests/fixtures and reference/, and the installed packages of this
 interpreter (every 20th file; NOLEGACYRUNS_DIFFERENTIAL_ALL=1 takes all of them).
@@ -12,6 +13,7 @@ Intended differences, each filtered by `_explained`:
   a plain string to libcst (which then also reads it as SQL).
 - a bytes literal first in a body is no docstring to CPython (`__doc__` is None); libcst calls it one.
 """
+
 from __future__ import annotations
 
 import os

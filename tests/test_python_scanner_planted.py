@@ -3,6 +3,7 @@
 Derandomized with a fixed budget so CI is repeatable; set NOLEGACYRUNS_HYPOTHESIS_EXAMPLES for
 a longer local run (e.g. 5000).
 """
+
 from __future__ import annotations
 
 import ast
@@ -21,6 +22,7 @@ from nolegacyruns.scan.scanners.python import Rejected, classify
 from nolegacyruns.scan.source import SourceText
 from scanner_support import check
 
+pytestmark = pytest.mark.filterwarnings("ignore::SyntaxWarning")  # hypothesmith compiles its programs
 TOKEN = "InventorySyncRun"
 EXAMPLES = int(os.environ.get("NOLEGACYRUNS_HYPOTHESIS_EXAMPLES", "300"))
 BUDGET = settings(
@@ -55,8 +57,11 @@ PLANTS = [
 
 
 def _statement_ends(source: str) -> list[int]:
-    """Offsets just after the lines where a top-level statement ends and the next may begin."""
-    tree = ast.parse(source)
+    """Offsets just after the lines where a top-level statement ends and the next may begin ([] if none)."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return []  # the grammar is wider than CPython's parser
     text = SourceText(source)
     ends = [0]
     for statement in tree.body:
@@ -70,17 +75,14 @@ def _statement_ends(source: str) -> list[int]:
 def planted_programs(draw: st.DrawFn) -> tuple[str, int, Role]:
     """A generated program with a statement holding TOKEN inserted at a statement boundary."""
     program = draw(PROGRAMS)
-    try:
-        ends = _statement_ends(program)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        assume(False)
-        raise AssertionError("unreachable")  # pragma: no cover
+    ends = _statement_ends(program)
+    assume(ends)
     at = draw(st.sampled_from(ends))
     template, role = draw(st.sampled_from(PLANTS))
     newline = draw(line_break)
-    statement = template.format(
-        lead=draw(indent_free), ws=draw(inside_brackets), nl=newline, token=TOKEN
-    ).replace("\n", newline)
+    statement = template.format(lead=draw(indent_free), ws=draw(inside_brackets), nl=newline, token=TOKEN).replace(
+        "\n", newline
+    )
     before = program[:at]
     if before and not before.endswith(("\n", "\r")):
         before += newline
@@ -134,7 +136,7 @@ def check_bytes(data: bytes) -> list[Finding]:
     [
         pytest.param("\x0cfrom app.models import InventorySyncRun\n", (1, 25), id="form-feed-line-start"),
         pytest.param("    \x0cfrom app.models import InventorySyncRun\n", (1, 29), id="spaces-then-form-feed"),
-        pytest.param("if x:\n  \x0c  y = InventorySyncRun\n", (2, 9), id="form-feed-in-indentation"),
+        pytest.param("if x:\n  \x0c  y = InventorySyncRun\n", (2, 10), id="form-feed-in-indentation"),
         pytest.param("x = 1\ry = InventorySyncRun\r", (2, 5), id="lone-cr"),
         pytest.param("x = 1\r\n\ty = (\r\n\x0c InventorySyncRun)\r\n", (3, 3), id="crlf-tab-form-feed"),
         pytest.param('x = f"""\n{a\n + InventorySyncRun}"""\n', (3, 4), id="multi-line-f-string-field"),

@@ -9,6 +9,7 @@ On Python 3.12+ f-strings come as FSTRING_START / FSTRING_MIDDLE / FSTRING_END t
 replacement fields tokenized in between; before 3.12 an f-string is one STRING token and its
 literal text, replacement fields and format specs are split here.
 """
+
 from __future__ import annotations
 
 import ast
@@ -16,18 +17,17 @@ import bisect
 import keyword
 import re
 import tokenize
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import partial
 
 from ...rules.roles import Role
 from ..lexed import Lexed, Segment
+from ..source import SourceText
 from .plaintext import fallback
 from .sql import Piece, embedded_sql
 
-# The line breaks CPython reads (it translates both `\r\n` and a lone `\r` to `\n`); not str.splitlines,
-# which also breaks at form feeds, vertical tabs and U+2028.
-_NEWLINE = re.compile(r"\r\n|\r|\n")
 _PREFIX = re.compile(r"[A-Za-z]*")
 # Tokens that may sit between the parts of one implicitly concatenated string.
 _BETWEEN_PARTS = frozenset({tokenize.NL, tokenize.COMMENT})
@@ -44,6 +44,8 @@ _FSTRING_END: frozenset[int] = frozenset(
 _FSTRING_MIDDLE: frozenset[int] = frozenset(
     getattr(tokenize, name) for name in ("FSTRING_MIDDLE", "TSTRING_MIDDLE") if hasattr(tokenize, name)
 )
+# SyntaxErrors that say the file is too big for CPython's parser rather than wrong at a place.
+_PARSER_LIMITS = frozenset({"too many nested parentheses", "too many statically nested blocks"})
 _DEFINITIONS = (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
 _STATEMENT_LISTS = ("body", "orelse", "finalbody", "handlers", "cases")
 
@@ -54,11 +56,6 @@ class Rejected:
 
     offset: int
     detail: str
-
-
-def line_starts(text: str) -> list[int]:
-    """Offsets where CPython's lines begin."""
-    return [0] + [match.end() for match in _NEWLINE.finditer(text)]
 
 
 def scan_python(path: str, text: str) -> Lexed:
@@ -75,7 +72,9 @@ def scan_python(path: str, text: str) -> Lexed:
 
 def classify(text: str) -> Lexed | Rejected:
     """Return the roles of a Python file's spans, its comments and its SQL; Rejected when CPython refuses it."""
-    starts = line_starts(text)
+    # SourceText breaks lines where CPython does (it reads `\r\n` and a lone `\r` as `\n`), not where
+    # str.splitlines does (form feeds, vertical tabs, U+2028 too).
+    starts = SourceText(text).line_starts
     tree = _parse(text, starts)
     if isinstance(tree, Rejected):
         return tree
@@ -89,14 +88,19 @@ def classify(text: str) -> Lexed | Rejected:
 
 
 def _parse(text: str, starts: list[int]) -> ast.Module | Rejected:
+    """CPython's verdict: a syntax error is reported at its line, a limit of the parser for the whole file."""
     try:
-        return ast.parse(text)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # SyntaxWarnings about the user's code are not ours to print
+            return ast.parse(text)
     except SyntaxError as error:
-        line = error.lineno or 1
-        return Rejected(starts[min(max(line, 1), len(starts)) - 1], f"syntax error at line {line}: {error.msg}")
+        line = min(max(error.lineno or 1, 1), len(starts))
+        if error.msg in _PARSER_LIMITS:
+            return Rejected(0, f"not parsed: {error.msg} at line {line} (a limit of CPython's parser)")
+        return Rejected(starts[line - 1], f"syntax error at line {line}: {error.msg}")
     except ValueError as error:  # null bytes, before 3.12
-        line = text.count("\n", 0, max(text.find("\0"), 0)) + 1
-        return Rejected(starts[min(line, len(starts)) - 1], f"syntax error at line {line}: {error}")
+        line = bisect.bisect_right(starts, max(text.find("\0"), 0))
+        return Rejected(starts[line - 1], f"syntax error at line {line}: {error}")
     except (RecursionError, MemoryError) as error:
         reason = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
         return Rejected(0, f"not parsed: Python's own parser gave up ({reason})")
@@ -147,7 +151,11 @@ def _docstring_spans(tree: ast.Module, text: str, starts: list[int]) -> list[tup
         body = getattr(node, "body", None)
         if isinstance(node, _DEFINITIONS) and body:
             first = body[0]
-            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str):
+            if (
+                isinstance(first, ast.Expr)
+                and isinstance(first.value, ast.Constant)
+                and isinstance(first.value.value, str)
+            ):
                 value = first.value
                 assert value.end_lineno is not None and value.end_col_offset is not None
                 spans.append(
@@ -159,7 +167,9 @@ def _docstring_spans(tree: ast.Module, text: str, starts: list[int]) -> list[tup
         for name in _STATEMENT_LISTS:
             children = getattr(node, name, None)
             if isinstance(children, list):
-                pending.extend(child for child in children if isinstance(child, (ast.stmt, ast.excepthandler, ast.match_case)))
+                pending.extend(
+                    child for child in children if isinstance(child, (ast.stmt, ast.excepthandler, ast.match_case))
+                )
     return sorted(spans)
 
 
@@ -237,7 +247,7 @@ class _Walker:
             group = frame.group if frame is not None else top
             if kind in _FSTRING_MIDDLE:
                 continue
-            if kind == tokenize.NAME or kind == tokenize.ERRORTOKEN and not string.isspace():
+            if kind == tokenize.NAME or (kind == tokenize.ERRORTOKEN and not string.isspace()):
                 if frame is not None and frame.fields and frame.fields[-1].conversion:
                     frame.fields[-1].conversion = False  # the `r` of `!r` is no name
                 elif kind == tokenize.ERRORTOKEN or string not in _KEYWORDS:
