@@ -9,7 +9,7 @@ import pytest
 
 from nolegacyruns.filekinds import PHP, PYTHON, SQL
 from nolegacyruns.rules.backfill import BackfillDetails
-from nolegacyruns.rules.pack import RuleKind
+from nolegacyruns.rules.pack import BackfillOptions, RuleKind
 from nolegacyruns.rules.ruleset import RuleSet
 from nolegacyruns.scan import analyzers
 from nolegacyruns.scan.analyzers import Analysis, analyzers_for, backfill_python
@@ -117,3 +117,10 @@ def test_backfill_details_fill_the_packs_placeholders() -> None:
     message = RULESET.get("NLR101").format_message("operation_runs", **details.placeholders())
     assert message.startswith("`operation_runs` is written from legacy source `inventory_sync_runs` (line 4)")
     assert details.related_line() == 4
+
+
+def test_a_backfill_rule_declares_typed_options() -> None:
+    assert RULESET.get("NLR101").options == BackfillOptions(
+        ("operation_runs",), ("OperationRun",), ("NLR001", "NLR002")
+    )
+    assert RULESET.get("NLR001").options is None

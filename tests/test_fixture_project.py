@@ -15,6 +15,7 @@ from nolegacyruns.findings import Suppression, SuppressionKind
 FIXTURES = Path(__file__).parent / "fixtures"
 FIXTURE = FIXTURES / "project"
 ALLOWED = FIXTURES / "allowed_project"
+LARAVEL = FIXTURES / "laravel_app"
 
 
 @pytest.fixture(scope="module")
@@ -22,7 +23,14 @@ def report():  # type: ignore[no-untyped-def]
     return check(FIXTURE)
 
 
-@pytest.mark.parametrize("project", [pytest.param(FIXTURE, id="project"), pytest.param(ALLOWED, id="allowed_project")])
+@pytest.mark.parametrize(
+    "project",
+    [
+        pytest.param(FIXTURE, id="project"),
+        pytest.param(ALLOWED, id="allowed_project"),
+        pytest.param(LARAVEL, id="laravel_app"),
+    ],
+)
 def test_findings_match_the_inline_markers_exactly(project: Path) -> None:
     found = Counter((f.path, f.line, f.rule) for f in check(project).findings)
     expected = project_markers(project)
@@ -116,3 +124,11 @@ def test_worker_processes_give_the_same_report_as_one_process(monkeypatch: pytes
     parallel = check(FIXTURE)
     assert [r.findings for r in parallel.results] == [r.findings for r in sequential.results]
     assert parallel.summary() == sequential.summary()
+
+
+def test_the_laravel_app_is_laid_out_like_laravel_with_backfills_and_spellings_in_each_part() -> None:
+    marked = project_markers(LARAVEL)
+    folders = {path.rsplit("/", 1)[0] if path.startswith("app/") else path.split("/")[0] for path, _, _ in marked}
+    assert {"app/Console/Commands", "app/Jobs", "app/Models", "app/Http/Controllers", "database", "routes"} <= folders
+    rules_by_folder = {(path.split("/")[1], rule) for path, _, rule in marked if path.startswith("app/")}
+    assert {("Console", "NLR101"), ("Jobs", "NLR101"), ("Models", "NLR002"), ("Models", "NLR003")} <= rules_by_folder

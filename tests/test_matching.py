@@ -38,6 +38,40 @@ def test_boundaries(text: str, expected: list[str]) -> None:
     assert [m.token for m in MATCHER.finditer(text)] == expected
 
 
+VALUES = TokenMatcher(
+    {"inventory.sync": "NLR004", "backup_schedule.run": "NLR004"}, values=["inventory.sync", "backup_schedule.run"]
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param("inventory.sync", ["inventory.sync"], id="whole-string"),
+        pytest.param("'inventory.sync'", ["inventory.sync"], id="quote-after"),
+        pytest.param("inventory.sync.failed", ["inventory.sync"], id="dot-after"),
+        pytest.param("inventory.sync started", ["inventory.sync"], id="space-after"),
+        pytest.param("backup_schedule.run: nightly", ["backup_schedule.run"], id="punctuation-after"),
+        pytest.param("inventory.sync_interval", [], id="underscore-continues-a-key"),
+        pytest.param("inventory.syncInterval", [], id="upper-case-letter-continues-a-key"),
+        pytest.param("backup_schedule.runs", [], id="letter-continues-a-key"),
+        pytest.param("inventory.sync2", [], id="digit-continues-a-key"),
+        pytest.param("backup_schedule_run", [], id="canonical-type"),
+    ],
+)
+def test_value_boundaries(text: str, expected: list[str]) -> None:
+    assert [m.token for m in VALUES.finditer(text)] == expected
+
+
+def test_words_and_values_mix_in_one_matcher() -> None:
+    matcher = TokenMatcher({"inventory.sync": "NLR004", "inventory_sync_runs": "NLR001"}, values=["inventory.sync"])
+    assert [m.token for m in matcher.finditer("inventory_sync_runs_total inventory.sync_x")] == ["inventory_sync_runs"]
+
+
+def test_value_tokens_fold_case_too() -> None:
+    matcher = TokenMatcher({"inventory.sync": "NLR004"}, fold_case=True, values=["inventory.sync"])
+    assert [m.token for m in matcher.finditer("INVENTORY.SYNC INVENTORY.SYNC_X")] == ["INVENTORY.SYNC"]
+
+
 def test_folded_matching_is_case_insensitive_and_keeps_offsets() -> None:
     matcher = TokenMatcher({"inventory_sync_runs": "NLR001"}, fold_case=True)
     [match] = matcher.finditer("FROM Inventory_Sync_Runs r")

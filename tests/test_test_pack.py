@@ -146,3 +146,19 @@ def test_doc_blocks_name_their_file_by_language() -> None:
         DocBlock("example.blade.php", "{{ $x }}\n"),
         DocBlock("example.txt", "plain\n"),
     ]
+
+
+def test_a_backfill_rule_must_read_its_sources_from_token_rules(tmp_path: Path) -> None:
+    pack = PACK.split("[[rule]]")[0] + (
+        '[[rule]]\nid = "TEAM101"\nname = "legacy-job-backfill"\nkind = "backfill"\n'
+        'message = "`{target}` from {source}"\ncanonical-tables = ["jobs"]\ncanonical-models = ["Job"]\n'
+        'legacy-sources-from = ["NLR900"]\n[rule.docs]\nwhat-it-does = "x"\nwhy-is-this-bad = "x"\n'
+        'example = "x"\nuse-instead = "x"\n[[rule.valid]]\nfile = "a.sql"\ncode = "SELECT 1;"\n'
+        '[[rule.invalid]]\nfile = "a.sql"\ncode = "INSERT INTO jobs SELECT * FROM old_jobs;"\nexpect = ["1:13"]\n'
+    )
+    write_files(tmp_path, {"team.toml": pack})
+    result = invoke(tmp_path, "test-pack", "team.toml")
+    assert (result.exit_code, result.stderr) == (
+        2,
+        "nolegacyruns: error: team.toml: rule[TEAM101].legacy-sources-from: 'NLR900' is not a token rule\n",
+    )

@@ -8,9 +8,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from .. import _toml
 from ..errors import UsageError
-from ..rules.pack import bundled_pack_files, load_rules, pack_files
+from ..rules.pack import declared_rule_ids, load_rules, pack_files
 from ..rules.ruleset import RuleSet
 from .loading import Config
 
@@ -47,17 +46,7 @@ def build_ruleset(config: Config) -> RuleSet:
         known: list[str] | None = [rule.id for rule in rules]
     except UsageError as error:
         rules, problems = [], error.problems
-        declared: set[str] = set()
-        for path in [*bundled_pack_files(), *(path for path, _ in extra)]:
-            try:
-                tables = _toml.loads(path.read_text(encoding="utf-8")).get("rule")
-            except (OSError, UnicodeDecodeError, _toml.TOMLDecodeError):
-                known = None
-                break
-            if isinstance(tables, list):
-                declared.update(t["id"] for t in tables if isinstance(t, dict) and isinstance(t.get("id"), str))
-        else:
-            known = sorted(declared)
+        known = declared_rule_ids([path for path, _ in extra])
     if known is not None:
         _check_ids(config, "select", config.select, known, problems)
         _check_ids(config, "ignore", config.ignore, known, problems)

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from .matching import TokenMatcher
-from .pack import Rule
+from .pack import BackfillOptions, Rule
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +34,8 @@ class BackfillSpec:
     canonical_model_names: frozenset[str]
     legacy: TokenMatcher
     legacy_folded: TokenMatcher
+    # Relations that reach the canonical model (Eloquent's `$tenant->operationRuns()->create(…)`).
+    canonical_relation_names: frozenset[str] = frozenset()
 
     @property
     def canonical_names(self) -> frozenset[str]:
@@ -67,22 +69,28 @@ class BackfillRules:
         return any(name in lowered for name in self._canonical) and any(token in lowered for token in self._legacy)
 
 
+def _options(rule: Rule) -> BackfillOptions:
+    assert isinstance(rule.options, BackfillOptions), f"{rule.id} is a {rule.kind.value} rule"
+    return rule.options
+
+
 def compile_backfill(rules: Sequence[Rule], tokens_of: Mapping[str, tuple[str, ...]]) -> BackfillRules:
     """Build the specs of the enabled backfill rules; legacy sources are other rules' tokens (enabled or not)."""
     specs = []
+    legacy_tokens: set[str] = set()
     for rule in rules:
-        legacy = {t: rule.id for rid in rule.options["legacy_sources_from"] for t in tokens_of[rid]}
+        options = _options(rule)
+        legacy = {t: rule.id for rid in options.legacy_sources_from for t in tokens_of[rid]}
+        legacy_tokens.update(token.lower() for token in legacy)
         specs.append(
             BackfillSpec(
                 rule=rule,
-                canonical_table_names=frozenset(rule.options["canonical_tables"]),
-                canonical_model_names=frozenset(rule.options["canonical_models"]),
+                canonical_table_names=frozenset(options.canonical_tables),
+                canonical_model_names=frozenset(options.canonical_models),
                 legacy=TokenMatcher(legacy),
                 legacy_folded=TokenMatcher(legacy, fold_case=True),
+                canonical_relation_names=frozenset(options.canonical_relations),
             )
         )
     canonical = frozenset(name.lower() for spec in specs for name in spec.canonical_names)
-    legacy_tokens = frozenset(
-        token.lower() for rule in rules for rid in rule.options["legacy_sources_from"] for token in tokens_of[rid]
-    )
-    return BackfillRules(tuple(specs), canonical, legacy_tokens)
+    return BackfillRules(tuple(specs), canonical, frozenset(legacy_tokens))

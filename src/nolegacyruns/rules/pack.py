@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from .. import _toml
@@ -20,6 +21,7 @@ from .._fields import FieldReader
 from ..errors import UsageError
 from ..filekinds import FILE_KINDS
 from ..findings import Severity
+from .matching import Boundary
 
 RULE_ID = re.compile(r"^[A-Z]{2,8}[0-9]{3}$")
 RULE_NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)+$")
@@ -56,8 +58,23 @@ class Example:
 
 
 @dataclass(frozen=True, slots=True)
+class BackfillOptions:
+    """What a backfill rule declares: canonical tables and models, and the token rules naming legacy sources."""
+
+    canonical_tables: tuple[str, ...]
+    canonical_models: tuple[str, ...]
+    legacy_sources_from: tuple[str, ...]
+    # Relations that reach the canonical model (Eloquent's `$tenant->operationRuns()->create(…)`).
+    canonical_relations: tuple[str, ...] = ()
+
+
+# What only one structural kind reads; a new kind adds its record to this union.
+KindOptions = BackfillOptions
+
+
+@dataclass(frozen=True, slots=True)
 class Rule:
-    """One rule of a pack; `options` hold what only its kind reads."""
+    """One rule of a pack; `options` hold what only its kind reads (token rules use `tokens` and the like)."""
 
     id: str
     name: str
@@ -72,7 +89,8 @@ class Rule:
     applies_to: frozenset[str] = APPLIES_TO
     tokens: tuple[str, ...] = ()
     replacements: Mapping[str, str] = field(default_factory=dict)
-    options: Mapping[str, Any] = field(default_factory=dict)
+    boundary: Boundary = Boundary.WORD
+    options: KindOptions | None = None
 
     def format_message(self, token: str = "", **details: str) -> str:
         """Fill the message template; add the canonical replacement when the pack names one."""
@@ -84,8 +102,14 @@ class Rule:
 
     @property
     def _folded_replacements(self) -> dict[str, str]:
-        """Replacements by lower-cased token, for tokens matched case-insensitively (unquoted SQL)."""
-        return {token.lower(): value for token, value in self.replacements.items()}
+        """Replacements by lower-cased token, for tokens matched case-insensitively (unquoted SQL).
+
+        The first spelling wins: `inventorysyncrun` is replaced as the pack's `InventorySyncRun` is.
+        """
+        folded: dict[str, str] = {}
+        for token, value in self.replacements.items():
+            folded.setdefault(token.lower(), value)
+        return folded
 
     def documentation(self) -> str:
         """Return the rule's documentation, as `nolegacyruns explain` prints it."""
@@ -95,10 +119,20 @@ class Rule:
         return "\n".join(lines).rstrip() + "\n"
 
 
-KindReader = Callable[[FieldReader], dict[str, Any]]
+class _KindFields(NamedTuple):
+    """The fields of a Rule that its kind's reader fills."""
+
+    tokens: tuple[str, ...] = ()
+    applies_to: frozenset[str] = APPLIES_TO
+    replacements: Mapping[str, str] = MappingProxyType({})
+    boundary: Boundary = Boundary.WORD
+    options: KindOptions | None = None
 
 
-def _read_token_kind(fields: FieldReader) -> dict[str, Any]:
+KindReader = Callable[[FieldReader], _KindFields]
+
+
+def _read_token_kind(fields: FieldReader) -> _KindFields:
     tokens = fields.strings("tokens", required=True)
     if fields.has("tokens") and not tokens:
         fields.problem("tokens", "expected at least one token")
@@ -112,24 +146,47 @@ def _read_token_kind(fields: FieldReader) -> dict[str, Any]:
     replacements = fields.string_table("replacements")
     for token in sorted(set(replacements) - set(tokens)):
         fields.problem("replacements", f"{token!r} is not one of this rule's tokens")
-    return {"tokens": tokens, "applies_to": frozenset(applies_to) & APPLIES_TO, "replacements": replacements}
+    boundary_text = fields.string("boundary", Boundary.WORD.value) or Boundary.WORD.value
+    try:
+        boundary = Boundary(boundary_text)
+    except ValueError:
+        fields.problem("boundary", f"expected one of {[b.value for b in Boundary]}, got {boundary_text!r}")
+        boundary = Boundary.WORD
+    if fields.boolean("lower-camel", False):
+        if not any(token[:1].isupper() for token in tokens):
+            fields.problem("lower-camel", "no token starts with an upper-case letter")
+        tokens, replacements = _with_lower_camel(tokens, replacements)
+    return _KindFields(tokens, frozenset(applies_to) & APPLIES_TO, replacements, boundary)
 
 
-def _read_scan_kind(fields: FieldReader) -> dict[str, Any]:
+def lower_camel(name: str) -> str:
+    """`InventorySyncRuns` -> `inventorySyncRuns`."""
+    return name[:1].lower() + name[1:]
+
+
+def _with_lower_camel(tokens: tuple[str, ...], replacements: dict[str, str]) -> tuple[tuple[str, ...], dict[str, str]]:
+    """Add each StudlyCase token's lower-camel spelling, replaced by its replacement's lower-camel spelling."""
+    derived = {lower_camel(t): t for t in tokens if t[:1].isupper() and lower_camel(t) not in tokens}
+    more = {camel: lower_camel(replacements[t]) for camel, t in derived.items() if t in replacements}
+    return tokens + tuple(derived), {**replacements, **more}
+
+
+def _read_scan_kind(fields: FieldReader) -> _KindFields:
     """Rules about the scan itself (9xx): the engine raises them, the pack documents them."""
-    return {}
+    return _KindFields()
 
 
-def _read_backfill_kind(fields: FieldReader) -> dict[str, Any]:
+def _read_backfill_kind(fields: FieldReader) -> _KindFields:
     """Backfill rules (1xx): canonical targets, and the token rules whose tokens are legacy sources."""
-    options = {
-        "canonical_tables": fields.strings("canonical-tables", required=True),
-        "canonical_models": fields.strings("canonical-models", required=True),
-        "legacy_sources_from": fields.strings("legacy-sources-from", required=True),
-    }
-    if fields.has("legacy-sources-from") and not options["legacy_sources_from"]:
+    options = BackfillOptions(
+        canonical_tables=fields.strings("canonical-tables", required=True),
+        canonical_models=fields.strings("canonical-models", required=True),
+        legacy_sources_from=fields.strings("legacy-sources-from", required=True),
+        canonical_relations=fields.strings("canonical-relations"),
+    )
+    if fields.has("legacy-sources-from") and not options.legacy_sources_from:
         fields.problem("legacy-sources-from", "expected at least one rule ID")
-    return options
+    return _KindFields(options=options)
 
 
 class _KindSpec(NamedTuple):
@@ -141,10 +198,12 @@ class _KindSpec(NamedTuple):
 
 
 RULE_KINDS: dict[RuleKind, _KindSpec] = {
-    RuleKind.TOKEN: _KindSpec(_read_token_kind, ("tokens", "applies-to", "replacements"), frozenset({"token"})),
+    RuleKind.TOKEN: _KindSpec(
+        _read_token_kind, ("tokens", "applies-to", "replacements", "boundary", "lower-camel"), frozenset({"token"})
+    ),
     RuleKind.BACKFILL: _KindSpec(
         _read_backfill_kind,
-        ("canonical-tables", "canonical-models", "legacy-sources-from"),
+        ("canonical-tables", "canonical-models", "canonical-relations", "legacy-sources-from"),
         frozenset({"token", "target", "source", "source_line"}),
     ),
     RuleKind.SCAN: _KindSpec(_read_scan_kind, (), frozenset({"token", "detail", "rules"})),
@@ -169,7 +228,8 @@ def _check_references(rules: list[Rule], problems: list[str]) -> None:
     """A backfill rule's legacy sources must be token rules that some pack defines."""
     token_rules = {rule.id for rule in rules if rule.kind is RuleKind.TOKEN}
     for rule in rules:
-        for rule_id in rule.options.get("legacy_sources_from", ()):
+        sources = rule.options.legacy_sources_from if isinstance(rule.options, BackfillOptions) else ()
+        for rule_id in sources:
             if rule_id not in token_rules:
                 problems.append(f"{rule.source}: rule[{rule.id}].legacy-sources-from: {rule_id!r} is not a token rule")
 
@@ -233,7 +293,7 @@ def _read_rule(table: dict[str, Any], where: str, index: int, problems: list[str
     unknown_kinds = sorted(set(file_kinds) - FILE_KINDS)
     if unknown_kinds:
         fields.problem("file-kinds", f"unknown file kinds {unknown_kinds}; known: {sorted(FILE_KINDS)}")
-    options = spec.reader(fields)
+    kind_fields = spec.reader(fields)
     valid = _read_examples(fields, "valid", invalid=False)
     invalid = _read_examples(fields, "invalid", invalid=True)
     if not valid:
@@ -253,10 +313,11 @@ def _read_rule(table: dict[str, Any], where: str, index: int, problems: list[str
         invalid=invalid,
         source=where,
         file_kinds=frozenset(file_kinds),
-        applies_to=options.pop("applies_to", APPLIES_TO),
-        tokens=options.pop("tokens", ()),
-        replacements=options.pop("replacements", {}),
-        options=options,
+        applies_to=kind_fields.applies_to,
+        tokens=kind_fields.tokens,
+        replacements=kind_fields.replacements,
+        boundary=kind_fields.boundary,
+        options=kind_fields.options,
     )
 
 
@@ -321,3 +382,19 @@ def load_rules(extra: Iterable[tuple[Path, str]] = ()) -> list[Rule]:
     if problems:
         raise UsageError(problems)
     return sorted(rules, key=lambda r: r.id)
+
+
+def declared_rule_ids(extra: Iterable[Path] = ()) -> list[str] | None:
+    """Every `[[rule]] id` the bundled and extra packs declare, valid rule or not, for packs with problems.
+
+    None when a pack cannot be read or parsed: it might declare any ID.
+    """
+    declared: set[str] = set()
+    for path in [*bundled_pack_files(), *extra]:
+        try:
+            tables = _toml.loads(path.read_text(encoding="utf-8")).get("rule")
+        except (OSError, UnicodeDecodeError, _toml.TOMLDecodeError):
+            return None
+        if isinstance(tables, list):
+            declared.update(t["id"] for t in tables if isinstance(t, dict) and isinstance(t.get("id"), str))
+    return sorted(declared)

@@ -7,7 +7,7 @@ from functools import cached_property
 from typing import Protocol
 
 from .backfill import BackfillRules, compile_backfill
-from .matching import TokenMatcher, tokens_by_owner
+from .matching import Boundary, TokenMatcher, tokens_by_owner
 from .pack import IDENTIFIERS, STRINGS, Rule, RuleKind
 from .roles import Role
 
@@ -62,7 +62,8 @@ class RuleSet:
                 for r in self.of_kind(RuleKind.TOKEN)
                 if file_kind in r.file_kinds and _applies(r, role, scan_comments)
             ]
-            cached = TokenMatcher(tokens_by_owner((r.id, r.tokens) for r in rules), fold_case=fold_case)
+            values = [token for r in rules if r.boundary is Boundary.VALUE for token in r.tokens]
+            cached = TokenMatcher(tokens_by_owner((r.id, r.tokens) for r in rules), fold_case=fold_case, values=values)
             self._matchers[key] = cached
         return cached
 

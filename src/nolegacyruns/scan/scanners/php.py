@@ -83,16 +83,26 @@ def _string_literals(tokens: list[Token], text: str) -> Iterator[list[Piece | No
             yield [Piece(token.start + 1, token.end - 1, escapes=True)]
 
 
-def php_lexed(text: str, start: int = 0, end: int | None = None, *, inline: bool = False, strict: bool = True) -> Lexed:
-    """Read text[start:end] as PHP (`inline`: code without `<?php`) or as HTML with PHP."""
+def php_tokens(
+    text: str, start: int = 0, end: int | None = None, *, inline: bool = False, strict: bool = True
+) -> tuple[list[Token], list[re.Match[str]]]:
+    """Lex text[start:end] as PHP (`inline`: code without `<?php`) or as HTML with PHP.
+
+    Each heredoc or nowdoc is read as one string token spanning it; the heredocs are returned too.
+    """
     php = lexer(PhpLexer, startinline=True) if inline else lexer(HtmlPhpLexer)
     end = len(text) if end is None else end
     tokens = lex(php, text, start, end, strict=strict)
     heredocs = _heredocs(tokens, text, end)
-    lexed_text = text
     if heredocs:
-        lexed_text = _masked(text, heredocs)
-        tokens = lex(php, lexed_text, start, end, strict=strict)
+        tokens = lex(php, _masked(text, heredocs), start, end, strict=strict)
+    return tokens, heredocs
+
+
+def php_lexed(text: str, start: int = 0, end: int | None = None, *, inline: bool = False, strict: bool = True) -> Lexed:
+    """Read text[start:end] as PHP (`inline`: code without `<?php`) or as HTML with PHP."""
+    tokens, heredocs = php_tokens(text, start, end, inline=inline, strict=strict)
+    lexed_text = _masked(text, heredocs) if heredocs else text
     openings = {match.start() for match in heredocs}
     ordinary = [token for token in tokens if token.start not in openings]
     result = to_lexed(ordinary, lexed_text)
