@@ -121,6 +121,6 @@ def test_backfill_details_fill_the_packs_placeholders() -> None:
 
 def test_a_backfill_rule_declares_typed_options() -> None:
     assert RULESET.get("NLR101").options == BackfillOptions(
-        ("operation_runs",), ("OperationRun",), ("NLR001", "NLR002")
+        ("operation_runs",), ("OperationRun",), ("NLR001", "NLR002"), ("operationRuns", "operationRun")
     )
     assert RULESET.get("NLR001").options is None
