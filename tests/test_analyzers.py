@@ -50,13 +50,13 @@ def test_the_python_analyzer_parses_only_files_that_pass_the_pre_check(
     monkeypatch: pytest.MonkeyPatch, code: str, parses: int
 ) -> None:
     calls = []
-    real = backfill_python.run_isolated
+    real = backfill_python._isolated_for
 
-    def counting(work, *args, **kwargs):  # type: ignore[no-untyped-def]
-        calls.append(work)
-        return real(work, *args, **kwargs)
+    def counting(specs):  # type: ignore[no-untyped-def]
+        calls.append(specs)
+        return real(specs)
 
-    monkeypatch.setattr(backfill_python, "run_isolated", counting)
+    monkeypatch.setattr(backfill_python, "_isolated_for", counting)
     check("app/a.py", code)
     assert len(calls) == parses
 

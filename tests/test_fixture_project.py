@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections import Counter
 from pathlib import Path
 
@@ -115,13 +114,15 @@ def test_a_source_bound_to_a_name_is_reported_at_its_binding_line() -> None:
 
 
 def test_worker_processes_give_the_same_report_as_one_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    from nolegacyruns.api import run
+    from nolegacyruns.config.loading import load_config
     from nolegacyruns.scan import workers
 
-    sequential = check(FIXTURE)
-    monkeypatch.setattr(workers, "PARALLEL_THRESHOLD", 1)
+    config = load_config(FIXTURE)
+    sequential = run(config, jobs=1)
     monkeypatch.setattr(workers, "_CHUNK", 3)
-    assert workers._worker_count(len(sequential.scope.files)) >= 2 or (os.cpu_count() or 1) == 1
-    parallel = check(FIXTURE)
+    assert workers.worker_count(len(sequential.scope.files), 3) == 3
+    parallel = run(config, jobs=3)
     assert [r.findings for r in parallel.results] == [r.findings for r in sequential.results]
     assert parallel.summary() == sequential.summary()
 

@@ -73,8 +73,14 @@ def _segfault() -> None:
     os.kill(os.getpid(), signal.SIGSEGV)
 
 
-def _sleep() -> None:
-    time.sleep(30)
+def _sleep() -> str:
+    time.sleep(2)
+    return "slept"
+
+
+def _spin() -> None:
+    while True:
+        pass
 
 
 def _too_deep() -> None:
@@ -89,13 +95,36 @@ def _bug() -> None:
     ("work", "failure"),
     [
         pytest.param(_segfault, "the parser crashed (SIGSEGV)", id="crash"),
-        pytest.param(_sleep, "the parser ran longer than 0.5 s", id="deadline"),
+        pytest.param(_spin, "the parser used more than its 1 s of CPU time", id="cpu-budget"),
         pytest.param(_too_deep, "the parser gave up (RecursionError)", id="recursion"),
     ],
 )
 def test_isolated_failures_are_reported_not_raised(work: object, failure: str) -> None:
-    outcome = run_isolated(work, deadline_seconds=0.5)  # type: ignore[arg-type]
+    outcome = run_isolated(work, cpu_seconds=1)  # type: ignore[arg-type]
     assert (outcome.value, outcome.failure) == (None, failure)
+
+
+def test_the_budget_counts_cpu_time_not_waiting() -> None:
+    """A parse that gets no CPU (a loaded machine) is not judged by the clock."""
+    assert run_isolated(_sleep, cpu_seconds=1).value == "slept"
+
+
+def test_one_helper_serves_many_parses_and_a_new_one_follows_a_crash() -> None:
+    isolated: isolation.Isolated[int, int] = isolation.Isolated(lambda n: _crash_on(n))
+    try:
+        first = isolated.run(1)
+        helper = isolated._child
+        assert (first.value, isolated.run(2).value, isolated._child) == (1, 2, helper)
+        assert isolated.run(0).failure == "the parser crashed (SIGSEGV)"
+        assert isolated.run(3).value == 3 and isolated._child is not helper
+    finally:
+        isolated.close()
+
+
+def _crash_on(number: int) -> int:
+    if number == 0:
+        _segfault()
+    return number
 
 
 def test_isolated_value_comes_back_and_a_bug_is_still_a_bug() -> None:

@@ -28,6 +28,7 @@ EXAMPLES = int(os.environ.get("NOLEGACYRUNS_HYPOTHESIS_EXAMPLES", "300"))
 BUDGET = settings(
     max_examples=EXAMPLES,
     derandomize=True,
+    database=None,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large],
 )

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import errno
+import io
 import os
+import signal
 import sys
+import threading
 import traceback
 from collections.abc import Callable, Sequence
 from functools import wraps
@@ -14,18 +18,20 @@ import click
 
 from ._version import __version__
 from .api import Target, baseline_for, resolve_targets, run, scope_for
-from .config.loading import load_config
+from .config.loading import Config, load_config
 from .config.selection import build_ruleset
 from .config.starter import PYPROJECT, write_starter
 from .errors import UsageError
 from .report import FORMATS, summary_line
 from .report.baseline import entry_for, load_baseline, write_baseline
-from .report.file_list import format_file_list
 from .report.model import Report
 from .rules.pack import bundled_pack_files, load_rules, pack_files
 from .rules.ruleset import RuleSet
+from .scan.cache import CACHE_DIR_NAME, CACHE_ENV, ResultCache, cache_dir_for
+from .scan.progress import Progress, wants_progress
 from .scope.diff import ChangedLines, changed_lines, git_changed_lines, read_diff
 from .scope.discovery import OUTSIDE, files_outside_paths
+from .scope.shard import Shard
 from .testing import check_rule_examples, example_count
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
@@ -40,29 +46,91 @@ def _fail_usage(error: UsageError) -> None:
     sys.exit(EXIT_USAGE)
 
 
+class Interrupted(BaseException):
+    """Ctrl-C or SIGTERM reached the check: it ends at once (children ended on the way out), exit 128+signal."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+_SIGNAL_WORDS = {signal.SIGINT: "interrupted", signal.SIGTERM: "terminated"}
+# An unwritable stdout: the reader left (a closed pipe, said by nobody) or the device is full.
+_OUTPUT_ERRNOS = frozenset({errno.EPIPE, errno.ENOSPC, errno.EDQUOT, errno.EIO})
+
+
+def _on_signal(signum: int, frame: object) -> None:
+    for number in _SIGNAL_WORDS:
+        signal.signal(number, signal.SIG_IGN)  # a second Ctrl-C while children are ended changes nothing
+    raise Interrupted(signum)
+
+
+def _catch_signals() -> dict[int, Any]:
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+    return {number: signal.signal(number, _on_signal) for number in _SIGNAL_WORDS}
+
+
+def _output_failed(exc: OSError) -> None:
+    """Standard output cannot take the report: exit 2 (never a pass), said on stderr unless the reader left."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # the interpreter's last flush must not fail again
+    except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
+        pass
+    if exc.errno != errno.EPIPE:
+        click.echo(f"nolegacyruns: error: cannot write to standard output: {exc.strerror or exc}", err=True)
+    sys.exit(EXIT_USAGE)
+
+
+def _run_and_flush(command: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    try:
+        result = command(*args, **kwargs)
+    except SystemExit:
+        sys.stdout.flush()  # a report that cannot be written turns any verdict into exit 2
+        raise
+    sys.stdout.flush()
+    return result
+
+
 def guarded(command: F) -> F:
-    """Turn bad input into exit 2 with one line per problem, and a crash into exit 3, never 0."""
+    """Turn bad input into exit 2 with one line per problem, a crash into exit 3, never 0; a signal into 130/143."""
 
     @wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        previous = _catch_signals()
         try:
-            return command(*args, **kwargs)
+            return _run_and_flush(command, *args, **kwargs)
         except UsageError as error:
             _fail_usage(error)
-        except (click.exceptions.Exit, click.ClickException, SystemExit, KeyboardInterrupt):
+        except Interrupted as interrupted:
+            click.echo(f"nolegacyruns: {_SIGNAL_WORDS[signal.Signals(interrupted.signum)]}", err=True)
+            sys.exit(128 + interrupted.signum)
+        except (click.exceptions.Exit, click.ClickException, SystemExit):
             raise
+        except OSError as exc:
+            if exc.errno not in _OUTPUT_ERRNOS:
+                _internal_error(exc)
+            _output_failed(exc)
         except Exception as exc:
-            if os.environ.get("NOLEGACYRUNS_DEBUG"):
-                traceback.print_exc()
-            click.echo(
-                f"nolegacyruns: internal error: {type(exc).__name__}: {exc}\n"
-                "This is a bug in nolegacyruns, not in your code. Please report it with the command you ran "
-                "(set NOLEGACYRUNS_DEBUG=1 for the traceback).",
-                err=True,
-            )
-            sys.exit(EXIT_INTERNAL)
+            _internal_error(exc)
+        finally:
+            for number, handler in previous.items():
+                signal.signal(number, handler)
 
     return wrapper  # type: ignore[return-value]
+
+
+def _internal_error(exc: Exception) -> None:
+    if os.environ.get("NOLEGACYRUNS_DEBUG"):
+        traceback.print_exc()
+    click.echo(
+        f"nolegacyruns: internal error: {type(exc).__name__}: {exc}\n"
+        "This is a bug in nolegacyruns, not in your code. Please report it with the command you ran "
+        "(set NOLEGACYRUNS_DEBUG=1 for the traceback).",
+        err=True,
+    )
+    sys.exit(EXIT_INTERNAL)
 
 
 def use_color(stream: Any) -> bool:
@@ -119,6 +187,25 @@ def main() -> None:
 @click.option(
     "--changed-since", metavar="REF", help="Report only findings on lines changed since REF (`git diff REF`)."
 )
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    help="Worker processes (default: the CPUs this process may use, for large trees). Results are the same for any N.",
+)
+@click.option("--no-cache", is_flag=True, help="Read and check every file; neither read nor write the cache.")
+@click.option(
+    "--cache-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help=f"Keep the cache in DIR (default: ${CACHE_ENV}, else {CACHE_DIR_NAME}/ in the project).",
+)
+@click.option(
+    "--shard",
+    "shard_spec",
+    metavar="K/N",
+    help="Check only shard K of N (a share of the files fixed by their paths); `merge` joins the N reports.",
+)
+@click.option("--quiet", "-q", is_flag=True, help="No progress line on the terminal while checking.")
 @guarded
 def check_command(
     paths: Sequence[Path],
@@ -129,6 +216,11 @@ def check_command(
     no_baseline: bool,
     diff_file: str | None,
     changed_since: str | None,
+    jobs: int | None,
+    no_cache: bool,
+    cache_dir: Path | None,
+    shard_spec: str | None,
+    quiet: bool,
 ) -> None:
     """Check the project (or the named files and folders) for legacy run tokens.
 
@@ -150,7 +242,17 @@ def check_command(
         return
     stdin = sys.stdin.buffer.read().decode("utf-8", errors="replace") if diff_file == "-" else None
     choice: bool | Path = False if no_baseline else (baseline_file or True)
-    checked = _check_each(targets, choice, lambda root: _changed(root, diff_file, stdin, changed_since))
+    if no_cache and cache_dir is not None:
+        raise UsageError("--cache-dir and --no-cache exclude each other")
+    shard = Shard.parse(shard_spec) if shard_spec is not None else None
+
+    def cache(config: Config) -> ResultCache | None:
+        return None if no_cache else ResultCache.open(cache_dir_for(config.root, cache_dir), config)
+
+    progress = Progress(sys.stderr) if wants_progress(sys.stderr, quiet) else None
+    checked = _check_each(
+        targets, choice, lambda root: _changed(root, diff_file, stdin, changed_since), cache, shard, progress, jobs
+    )
     # A pre-commit batch with nothing of a project in scope says nothing about that project.
     reports = [report for target, report in checked if report.results or not target.named_files_only]
     if not reports:
@@ -162,6 +264,13 @@ def check_command(
             f"--format {output_format} writes one document for one project; {_several([r.root for r in reports])}"
         )
     emit(reports, output_format, output)
+    lost = [result.path for report in reports for result in report.results if result.lost]
+    if lost:
+        click.echo(
+            f"nolegacyruns: internal error: the check of {', '.join(lost)} was lost (its worker process died twice); "
+            "the other files' results are complete",
+            err=True,
+        )
     sys.exit(max(report.exit_code for report in reports))
 
 
@@ -175,7 +284,13 @@ def _changed(root: Path, diff_file: str | None, stdin: str | None, changed_since
 
 
 def _check_each(
-    targets: Sequence[Target], choice: bool | Path, changed: Callable[[Path], ChangedLines | None]
+    targets: Sequence[Target],
+    choice: bool | Path,
+    changed: Callable[[Path], ChangedLines | None],
+    cache: Callable[[Config], ResultCache | None] = lambda _config: None,
+    shard: Shard | None = None,
+    progress: Progress | None = None,
+    jobs: int | None = None,
 ) -> list[tuple[Target, Report]]:
     """Check each project in turn; the usage problems of all of them are raised together, before any output."""
     checked, problems = [], []
@@ -183,7 +298,17 @@ def _check_each(
         config = target.config
         try:
             baseline = baseline_for(config, choice)
-            report = run(config, target.folders, target.files, baseline=baseline, changed=changed(config.root))
+            report = run(
+                config,
+                target.folders,
+                target.files,
+                baseline=baseline,
+                changed=changed(config.root),
+                cache=cache(config),
+                shard=shard,
+                progress=progress,
+                jobs=jobs,
+            )
         except UsageError as error:
             problems += error.problems
             continue
@@ -199,13 +324,15 @@ def _several(roots: Sequence[Path]) -> str:
 
 def _list_files(targets: Sequence[Target], output_format: str) -> None:
     """Print each project's files in scope and the reasons for the rest."""
+    from .report.file_list import format_file_list  # only --list-files prints it
+
     as_json = output_format == "json"
     if len(targets) > 1 and as_json:
         roots = [target.config.root for target in targets]
         raise UsageError(f"--list-files --format json writes one document for one project; {_several(roots)}")
     for target in targets:
         config = target.config
-        scope = scope_for(config, target.folders, target.files)
+        scope = scope_for(config, target.folders, target.files, explain=True)
         whole = not target.folders and not target.files
         outside = [(path, OUTSIDE) for path in files_outside_paths(config)] if whole else []
         if len(targets) > 1:
@@ -241,6 +368,35 @@ def emit(reports: Sequence[Report], output_format: str, output: Path | None) -> 
     for report in reports:
         verdict = "FAILED" if report.failed else "passed"
         click.echo(f"nolegacyruns {verdict}: {summary_line(report)} Report written to {output}.")
+
+
+@main.command("merge")
+@click.argument("reports", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the merged report to FILE instead of standard output.",
+)
+@guarded
+def merge_command(reports: Sequence[Path], output: Path | None) -> None:
+    """Join the JSON or SARIF reports of `check --shard K/N` jobs into one; exit as the whole check would.
+
+    Every shard must be there exactly once. The result has the format of the reports.
+    """
+    from .report.merge import merge_reports  # only this command reads reports back
+
+    merged = merge_reports(reports)
+    if output is None:
+        click.echo(merged.text(), nl=False)
+    else:
+        try:
+            output.write_text(merged.text(), encoding="utf-8", errors="backslashreplace")
+        except OSError as exc:
+            raise UsageError(f"{output}: cannot write the report: {exc.strerror or exc}") from None
+        verdict = "FAILED" if merged.exit_code else "passed"
+        click.echo(f"nolegacyruns {verdict}: {len(reports)} reports merged into {output}.")
+    sys.exit(merged.exit_code)
 
 
 @main.command("baseline")
@@ -331,12 +487,13 @@ def test_pack_command(packs: Sequence[Path]) -> None:
     no finding of any rule, the docs' Example must produce its rule and Use instead no error finding.
     Exit 0 when every example holds, 1 naming each one that does not, 2 when a pack cannot be loaded.
     """
-    bundled = {path.resolve(): f"bundled pack {path.name}" for path in bundled_pack_files()}
+    bundled = {_pack_identity(path): f"bundled pack {path.name}" for path in bundled_pack_files()}
     named = [path for location in packs for path in pack_files(location)]
-    # A bundled pack named here is tested as the one already loaded, not loaded twice.
-    rules = load_rules([(path, str(path)) for path in named if path.resolve() not in bundled])
+    # A bundled pack named here (the checkout's copy of an installed one, too) is tested as the one
+    # already loaded, not loaded twice.
+    rules = load_rules([(path, str(path)) for path in named if _pack_identity(path) not in bundled])
     ruleset = RuleSet(rules)
-    labels = {bundled.get(path.resolve(), str(path)) for path in named}
+    labels = {bundled.get(_pack_identity(path), str(path)) for path in named}
     tested = [rule for rule in rules if rule.source in labels]
     failures = [(rule.source, failure) for rule in tested for failure in check_rule_examples(rule, ruleset)]
     for label, failure in failures:
@@ -347,3 +504,11 @@ def test_pack_command(packs: Sequence[Path]) -> None:
         click.echo(f"test-pack FAILED: {len(failures)} failing in {counted}.")
         sys.exit(EXIT_FINDINGS)
     click.echo(f"test-pack passed: {counted}.")
+
+
+def _pack_identity(path: Path) -> tuple[str, bytes]:
+    """A pack file by name and content: the same pack wherever it is installed."""
+    try:
+        return path.name, path.read_bytes()
+    except OSError:
+        return path.name, b""  # unreadable: load_rules reports it

@@ -96,6 +96,8 @@ class FileResult:
     path: str
     findings: tuple[Finding, ...] = ()
     error: str | None = None
+    # The check of this file was lost (its worker process died): an internal error, never a pass.
+    lost: bool = False
 
     @property
     def active(self) -> tuple[Finding, ...]:

@@ -13,9 +13,11 @@ import pathspec
 
 from ..config.loading import Config
 from ..errors import UsageError
-from ..scan.decoding import wide_encoding
+from ..scan.cache import CACHE_DIR_NAME
+from ..scan.decoding import BINARY_SNIFF_BYTES, looks_binary
+from ..scan.engine import FileStat
+from .gitfiles import git_files, git_ignored
 
-BINARY_SNIFF_BYTES = 8192
 EXCLUDED = "exclude"
 GITIGNORED = ".gitignore"
 BINARY = "binary"
@@ -23,7 +25,8 @@ OUTSIDE = "outside paths"
 NOT_REGULAR = "not a regular file"
 BROKEN_SYMLINK = "broken symlink"
 GONE = "no such file"
-_ALWAYS_SKIPPED_DIRS = frozenset({".git", ".hg", ".svn"})
+# Version control data, and the result cache (which keeps checked lines of its own).
+_ALWAYS_SKIPPED_DIRS = frozenset({".git", ".hg", ".svn", CACHE_DIR_NAME})
 
 
 @dataclass(slots=True)
@@ -33,6 +36,8 @@ class Scope:
     root: Path
     files: list[str] = field(default_factory=list)
     left_out: list[tuple[str, str]] = field(default_factory=list)
+    # The stat of each file in scope, taken as it was admitted.
+    stats: dict[str, FileStat] = field(default_factory=dict)
 
     @property
     def skipped(self) -> int:
@@ -61,6 +66,10 @@ class GitIgnores:
         self._specs: dict[PurePosixPath, pathspec.GitIgnoreSpec | None] = {}
         self._chains: dict[PurePosixPath, tuple[tuple[str, pathspec.GitIgnoreSpec], ...]] = {}
 
+    def known_absent(self, folder: PurePosixPath) -> None:
+        """The walk saw no .gitignore in folder: no need to try opening one."""
+        self._specs.setdefault(folder, None)
+
     def _spec(self, folder: PurePosixPath) -> pathspec.GitIgnoreSpec | None:
         if folder not in self._specs:
             path = self.root / folder / ".gitignore"
@@ -83,6 +92,10 @@ class GitIgnores:
             self._chains[folder] = cached
         return cached
 
+    def applies_in(self, folder: PurePosixPath) -> bool:
+        """Does any .gitignore bear on paths directly in folder?"""
+        return bool(self._chain(folder))
+
     def ignores_in(self, folder: PurePosixPath, text: str) -> bool:
         """Is `text` (a root-relative posix path inside folder, `/`-terminated for folders) ignored?"""
         decided = False
@@ -100,23 +113,27 @@ def is_binary(path: str | Path) -> bool | None:
             head = handle.read(BINARY_SNIFF_BYTES)
     except OSError:
         return None
-    # Text in UTF-16 or UTF-32 holds NUL bytes; its byte order mark says it is text all the same.
-    return b"\0" in head and wide_encoding(head) is None
+    return looks_binary(head)
 
 
 def not_a_file(path: str) -> str | None:
-    """Why path is no regular file to read (a FIFO, a device, a broken symlink), or None; never opens it.
+    """Why path is no regular file to read (a FIFO, a device, a broken symlink), or None; never opens it."""
+    return _stat_file(path)[0]
+
+
+def _stat_file(path: str) -> tuple[str | None, os.stat_result | None]:
+    """not_a_file's reason, and the stat of a regular file (what the cache's fast path compares).
 
     Opening a FIFO blocks until someone writes to it, so the kind is decided from stat alone.
     """
     try:
-        mode = os.stat(path).st_mode
+        result = os.stat(path)
     except FileNotFoundError:
-        return BROKEN_SYMLINK if os.path.islink(path) else GONE
+        return (BROKEN_SYMLINK if os.path.islink(path) else GONE), None
     except OSError:
         # A symlink loop (ELOOP) is a broken symlink; anything else is a file the read will report.
-        return BROKEN_SYMLINK if os.path.islink(path) else None
-    return None if stat.S_ISREG(mode) else NOT_REGULAR
+        return (BROKEN_SYMLINK if os.path.islink(path) else None), None
+    return (None if stat.S_ISREG(result.st_mode) else NOT_REGULAR), result
 
 
 class _Filter:
@@ -133,6 +150,23 @@ class _Filter:
 
     def reason_left_out(self, relpath: PurePosixPath, is_dir: bool) -> str | None:
         return self.reason_in_folder(relpath.parent, relpath.as_posix(), is_dir)
+
+    def excluded(self, relpath: str, folders: dict[str, bool]) -> bool:
+        """Does `exclude` leave out relpath or a folder above it? (Decisions on folders are kept in folders.)"""
+        if self.exclude is None:
+            return False
+        parts = relpath.split("/")
+        for depth in range(1, len(parts)):
+            folder = "/".join(parts[:depth])
+            if folder not in folders:
+                folders[folder] = self.exclude.match_file(folder + "/")
+            if folders[folder]:
+                return True
+        return self.exclude.match_file(relpath)
+
+    def keeps_all_in(self, folder: PurePosixPath) -> bool:
+        """No exclude pattern and no .gitignore bears on folder: everything directly in it stays."""
+        return self.exclude is None and (self.gitignores is None or not self.gitignores.applies_in(folder))
 
     def reason_in_folder(self, folder: PurePosixPath, relpath: str, is_dir: bool) -> str | None:
         """Why relpath (a posix path below the root, inside folder) is left out, or None."""
@@ -157,12 +191,25 @@ class _Filter:
         return self.reason_left_out(relpath, is_dir)
 
 
-def _walk(root: Path, start: PurePosixPath, keep: _Filter, scope: Scope) -> Iterator[PurePosixPath]:
+def _walk(root: Path, start: PurePosixPath, keep: _Filter, scope: Scope) -> Iterator[str]:
     root_prefix = len(str(root)) + 1
+    # Folders where no exclude pattern and no .gitignore bears (walked top-down, so a folder's parent
+    # is decided first): their entries are all kept without matching each.
+    plain: set[str] = set()
     for dirpath, dirnames, filenames in os.walk(root / start):
         relative = dirpath[root_prefix:].replace(os.sep, "/")
-        folder = PurePosixPath(relative or ".")
         prefix = f"{relative}/" if relative else ""
+        here_plain = keep.exclude is None and (keep.gitignores is None or ".gitignore" not in filenames)
+        if here_plain and relative and relative.rpartition("/")[0] in plain:
+            plain.add(relative)
+            dirnames[:] = sorted(name for name in dirnames if name not in _ALWAYS_SKIPPED_DIRS)
+            yield from (prefix + name for name in sorted(filenames))
+            continue
+        folder = PurePosixPath(relative or ".")
+        if keep.gitignores is not None and ".gitignore" not in filenames:
+            keep.gitignores.known_absent(folder)
+        if keep.keeps_all_in(folder):
+            plain.add(relative)
         kept_dirs = []
         for name in sorted(dirnames):
             if name in _ALWAYS_SKIPPED_DIRS:
@@ -176,19 +223,25 @@ def _walk(root: Path, start: PurePosixPath, keep: _Filter, scope: Scope) -> Iter
         for name in sorted(filenames):
             reason = keep.reason_in_folder(folder, prefix + name, False)
             if reason is None:
-                yield folder / name
+                yield prefix + name
             else:
                 scope.left_out.append((prefix + name, reason))
 
 
-def _admit(root: Path, rel: PurePosixPath, scope: Scope) -> None:
-    """Keep a regular text file; one that cannot be read stays in, so its check fails with the reason."""
+def _admit(root: Path, rel: str, scope: Scope, sniff: bool) -> None:
+    """Keep a regular text file; one that cannot be read stays in, so its check fails with the reason.
+
+    Without `sniff`, binary files stay in too: the check tells them by the bytes it reads anyway.
+    """
     path = os.path.join(root, rel)
-    reason = not_a_file(path) or (BINARY if is_binary(path) else None)
+    reason, result = _stat_file(path)
+    reason = reason or (BINARY if sniff and is_binary(path) else None)
     if reason is None:
-        scope.files.append(rel.as_posix())
+        scope.files.append(rel)
+        if result is not None:
+            scope.stats[rel] = FileStat.of(result)
     else:
-        scope.left_out.append((rel.as_posix(), reason))
+        scope.left_out.append((rel, reason))
 
 
 def _below_root(root: Path, folder: Path) -> PurePosixPath:
@@ -198,8 +251,65 @@ def _below_root(root: Path, folder: Path) -> PurePosixPath:
         raise UsageError(f"{folder}: not inside the project at {root}; check it on its own") from None
 
 
-def discover(config: Config, under: Iterable[Path] = ()) -> Scope:
-    """Find the files in scope below the configured paths (or only below the `under` folders)."""
+def _admit_listed(root: Path, listed: Iterable[str], keep: _Filter, scope: Scope, sniff: bool) -> None:
+    """Admit what git lists: it left out what git ignores; `exclude` still applies, and so do the
+    .gitignore files to what git tracks all the same (reported as the walk reports them)."""
+    folders: dict[str, tuple[str, str] | None] = {}
+    plain: dict[str, bool] = {}
+    for rel in listed:
+        if rel.endswith("/"):  # an untracked nested repository
+            nested = rel.rstrip("/")
+            if _folder_left_out(nested, keep, folders, scope) is None:
+                _admit_folder(root, PurePosixPath(nested), keep, scope, sniff)
+            continue
+        folder = rel.rpartition("/")[0]
+        if folder and _folder_left_out(folder, keep, folders, scope) is not None:
+            continue
+        if folder not in plain:
+            plain[folder] = keep.keeps_all_in(PurePosixPath(folder or "."))
+        if not plain[folder] and (reason := keep.reason_in_folder(PurePosixPath(folder or "."), rel, False)):
+            scope.left_out.append((rel, reason))
+            continue
+        try:
+            mode = os.lstat(os.path.join(root, rel)).st_mode
+        except FileNotFoundError:
+            continue  # deleted from the work tree, not yet from the index
+        if stat.S_ISDIR(mode):
+            _admit_folder(root, PurePosixPath(rel), keep, scope, sniff)  # a submodule
+        else:
+            _admit(root, rel, scope, sniff)
+
+
+def _folder_left_out(
+    folder: str, keep: _Filter, folders: dict[str, tuple[str, str] | None], scope: Scope
+) -> tuple[str, str] | None:
+    """The outermost left-out folder at or above folder with its reason (noted in scope once), or None."""
+    if folder in folders:
+        return folders[folder]
+    parent = folder.rpartition("/")[0]
+    decided = _folder_left_out(parent, keep, folders, scope) if parent else None
+    if decided is None and folder.rpartition("/")[2] in _ALWAYS_SKIPPED_DIRS:
+        decided = (folder, "")  # never entered, never named
+    elif decided is None and (reason := keep.reason_in_folder(PurePosixPath(parent or "."), folder, True)):
+        decided = (folder, reason)
+        scope.left_out.append((folder + "/", reason))
+    folders[folder] = decided
+    return decided
+
+
+def _admit_folder(root: Path, folder: PurePosixPath, keep: _Filter, scope: Scope, sniff: bool) -> None:
+    for rel in _walk(root, folder, keep, scope):
+        _admit(root, rel, scope, sniff)
+
+
+def discover(config: Config, under: Iterable[Path] = (), *, sniff: bool = True, explain: bool = False) -> Scope:
+    """Find the files in scope below the configured paths (or only below the `under` folders).
+
+    In a git work tree git lists the files (what it tracks, and what it does not ignore); elsewhere,
+    or with `respect-gitignore = false`, a walk that reads the .gitignore files. `sniff`: leave binary
+    files out (reads the start of every file; a check reads them itself). `explain`: name what git
+    ignores among the files left out, as the walk does (for --list-files).
+    """
     scope = Scope(config.root)
     keep = _Filter(config)
     limits = [_below_root(config.root, p.resolve()) for p in under]
@@ -216,12 +326,18 @@ def discover(config: Config, under: Iterable[Path] = ()) -> Scope:
             if str(start) != "." and (reason := keep.reason_for_named_file(start, is_dir=True)) not in (None, OUTSIDE):
                 scope.left_out.append((start.as_posix() + "/", reason))
                 continue
-            for rel in _walk(config.root, start, keep, scope):
-                _admit(config.root, rel, scope)
+            listed = git_files(config.root, start) if config.respect_gitignore else None
+            if listed is None:
+                for rel in _walk(config.root, start, keep, scope):
+                    _admit(config.root, rel, scope, sniff)
+            else:
+                _admit_listed(config.root, listed, keep, scope, sniff)
+                if explain:
+                    scope.left_out += [(rel, GITIGNORED) for rel in git_ignored(config.root, start)]
         elif os.path.lexists(absolute):
             reason = keep.reason_for_named_file(start)
             if reason is None:
-                _admit(config.root, start, scope)
+                _admit(config.root, start.as_posix(), scope, sniff)
             else:
                 scope.left_out.append((start.as_posix(), reason))
     scope.files = sorted(dict.fromkeys(scope.files))
@@ -237,7 +353,7 @@ def named_path(name: Path) -> Path:
     return Path(os.path.realpath(os.path.dirname(absolute))) / os.path.basename(absolute)
 
 
-def select_named_files(config: Config, names: Iterable[Path]) -> Scope:
+def select_named_files(config: Config, names: Iterable[Path], *, sniff: bool = True) -> Scope:
     """Keep the named files that are in scope (what pre-commit passes); others are left out."""
     scope = Scope(config.root)
     keep = _Filter(config)
@@ -250,7 +366,7 @@ def select_named_files(config: Config, names: Iterable[Path]) -> Scope:
             continue
         reason = keep.reason_for_named_file(rel)
         if reason is None:
-            _admit(config.root, rel, scope)
+            _admit(config.root, rel.as_posix(), scope, sniff)
         else:
             scope.left_out.append((rel.as_posix(), reason))
     scope.files = sorted(dict.fromkeys(scope.files))

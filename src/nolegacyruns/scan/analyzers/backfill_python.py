@@ -25,7 +25,7 @@ from ...rules.backfill import BackfillDetails, BackfillSpec
 from ...rules.pack import RuleKind
 from ...rules.ruleset import RuleSet
 from ..cst_parse import locate_syntax_error, too_hard_to_parse
-from ..isolation import run_isolated
+from ..isolation import Isolated
 from ..lexed import Hit, Lexed, Notice
 from ..source import SourceText
 from . import Analysis, analyzer
@@ -288,13 +288,26 @@ def _backfill_hits(text: str, specs: Sequence[BackfillSpec]) -> list[Hit] | str:
     return hits
 
 
+# The parse helper of the last rule set's specs (forked with them loaded, so a job is only the text).
+_helper: tuple[Sequence[BackfillSpec], Isolated[str, list[Hit] | str]] | None = None
+
+
+def _isolated_for(specs: Sequence[BackfillSpec]) -> Isolated[str, list[Hit] | str]:
+    global _helper  # noqa: PLW0603 - one slot: a check runs one rule set at a time
+    if _helper is None or _helper[0] is not specs:
+        if _helper is not None:
+            _helper[1].close()
+        _helper = (specs, Isolated(lambda text: _backfill_hits(text, specs)))
+    return _helper[1]
+
+
 @analyzer(RuleKind.BACKFILL, PYTHON)
 def analyze_python(source: SourceText, lexed: Lexed, ruleset: RuleSet) -> Analysis:
     """NLR101 in Python code; a file libcst cannot take is reported unchecked (NLR900), once."""
     specs = ruleset.backfill.specs
     reason = too_hard_to_parse(source.text)
     if reason is None:
-        outcome = run_isolated(partial(_backfill_hits, source.text, specs))
+        outcome = _isolated_for(specs).run(source.text)
         if isinstance(outcome.value, list):
             return Analysis(outcome.value)
         reason = outcome.value or outcome.failure

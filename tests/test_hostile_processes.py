@@ -1,0 +1,168 @@
+"""Signals, killed workers and dead parents on real process trees: the check ends, promptly, alone.
+
+Each run starts in a session of its own; its process group then holds the check and every process
+it started, so "nothing left behind" is a look at that group after the run. Checks run with
+--no-cache: each must do the work whose processes it watches.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import time
+from pathlib import Path
+
+import pytest
+
+from helpers import write_files
+from hostile_support import (
+    CONFIG,
+    descendants,
+    finish,
+    group_members,
+    kill_group,
+    large_tree,
+    slow_module,
+    start_check,
+    wait_for,
+)
+
+pytestmark = pytest.mark.skipif(not os.path.isdir("/proc"), reason="reads processes from /proc (Linux)")
+BACKFILL_FINDING = "app/slow/slow_0.py:3:21: NLR101"
+# The signal is answered within a second; the bound leaves room for a loaded two-core CI machine.
+PROMPT = 5.0
+
+
+def _busy_children(pid: int) -> list[int]:
+    """Processes below the check that are at work on a child of their own (a worker in a parse)."""
+    below = descendants(pid)
+    parents = {proc.ppid for proc in below}
+    return [candidate for candidate in (pid, *(proc.pid for proc in below)) if candidate in parents]
+
+
+def _signal_all(pids: list[int], signum: int) -> None:
+    for pid in pids:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signum)
+
+
+def _left_behind(pgrp: int) -> list[int]:
+    """Processes of the run still alive a moment after it exited (reaped children are gone at once)."""
+    wait_for(lambda: not group_members(pgrp), 1.0)
+    return [proc.pid for proc in group_members(pgrp)]
+
+
+@pytest.fixture(scope="module")
+def big_tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return large_tree(tmp_path_factory.mktemp("big"), clean=1600, slow=4)
+
+
+@pytest.mark.parametrize(
+    ("signum", "to_group", "code", "word"),
+    [
+        pytest.param(signal.SIGINT, True, 130, "interrupted", id="ctrl-c"),
+        pytest.param(signal.SIGTERM, False, 143, "terminated", id="sigterm"),
+        pytest.param(signal.SIGTERM, True, 143, "terminated", id="sigterm-group"),
+    ],
+)
+@pytest.mark.parametrize("jobs", [pytest.param("2", id="workers"), pytest.param("1", id="one-process")])
+def test_a_signal_mid_check_ends_it_at_once_with_nothing_left(
+    big_tree: Path, signum: int, to_group: bool, code: int, word: str, jobs: str
+) -> None:
+    proc = start_check(big_tree, "check", "--no-cache", "--jobs", jobs)
+    try:
+        # Mid-check: some process is parsing a slow file in a child of its own.
+        assert wait_for(lambda: _busy_children(proc.pid), 60), "the check never reached a parse"
+        time.sleep(0.5)
+        sent = time.monotonic()
+        if to_group:
+            os.killpg(proc.pid, signum)  # what a terminal's Ctrl-C does
+        else:
+            os.kill(proc.pid, signum)  # what a CI runner's cancel or `timeout` does
+        returncode, out, err = finish(proc, 30)
+        elapsed = time.monotonic() - sent
+        left = _left_behind(proc.pid)
+    finally:
+        kill_group(proc.pid)
+    assert (returncode, err) == (code, f"nolegacyruns: {word}\n"), out
+    assert elapsed < PROMPT
+    assert left == []
+
+
+def test_a_worker_killed_from_outside_costs_no_hang_and_no_orphan(big_tree: Path) -> None:
+    proc = start_check(big_tree, "check", "--no-cache", "--jobs", "2")
+    try:
+        busy = wait_for(lambda: [pid for pid in _busy_children(proc.pid) if pid != proc.pid], 60)
+        assert busy, "no worker reached a parse"
+        os.kill(busy[0], signal.SIGKILL)
+        returncode, out, err = finish(proc, 120)
+        left = _left_behind(proc.pid)
+    finally:
+        kill_group(proc.pid)
+    assert left == []
+    assert "Traceback" not in err
+    # Either its files were checked again (and the findings are all there), or they are named as lost.
+    if returncode == 3:
+        assert "slow_" in err and "lost" in err
+    else:
+        assert returncode == 1
+        assert all(f"app/slow/slow_{i}.py:3:21: NLR101" in out for i in range(4)), out
+
+
+def test_a_parse_helper_killed_from_outside_costs_only_that_parse(tmp_path: Path) -> None:
+    write_files(
+        tmp_path,
+        {"pyproject.toml": CONFIG, "app/slow/slow_0.py": slow_module(), "app/z_late.py": 'T = "inventory_sync_runs"\n'},
+    )
+    proc = start_check(tmp_path, "check", "--jobs", "1")
+    try:
+        helpers = wait_for(lambda: [p.pid for p in descendants(proc.pid)], 60)
+        assert helpers, "no parse helper appeared"
+        time.sleep(0.5)  # into the slow parse
+        os.kill(helpers[0], signal.SIGKILL)
+        returncode, out, err = finish(proc, 120)
+        left = _left_behind(proc.pid)
+    finally:
+        kill_group(proc.pid)
+    assert left == []
+    assert (returncode, err) == (1, ""), out
+    # The killed parse falls back to the plain scan, said by NLR900; the next file still has its parse.
+    assert "app/slow/slow_0.py:1:1: NLR900" in out and "SIGKILL" in out
+    assert "app/z_late.py:1:6: NLR001" in out and "z_late.py:1:1: NLR900" not in out
+
+
+@pytest.mark.parametrize("jobs", [pytest.param("2", id="workers"), pytest.param("1", id="one-process")])
+def test_children_die_with_a_killed_check(big_tree: Path, jobs: str) -> None:
+    proc = start_check(big_tree, "check", "--no-cache", "--jobs", jobs)
+    try:
+        assert wait_for(lambda: _busy_children(proc.pid), 60), "the check never reached a parse"
+        os.kill(proc.pid, signal.SIGKILL)  # no exit path of ours runs: the children must notice
+        proc.wait(10)
+        gone = wait_for(lambda: not group_members(proc.pid), 5.0)
+        left = [p.pid for p in group_members(proc.pid)]
+    finally:
+        kill_group(proc.pid)
+    assert gone, f"processes outlived the check: {left}"
+
+
+def test_a_parse_stopped_for_longer_than_a_wall_clock_deadline_gives_the_same_result(tmp_path: Path) -> None:
+    """Load must not change a verdict: a parse that gets no CPU for 12 s is judged as an idle machine judges it."""
+    write_files(tmp_path, {"pyproject.toml": CONFIG, "app/slow/slow_0.py": slow_module(3000)})
+    proc = start_check(tmp_path, "check", "--no-cache", "--format", "json")
+    try:
+        helpers = wait_for(lambda: [p.pid for p in descendants(proc.pid)], 60)
+        assert helpers, "no parse helper appeared"
+        _signal_all(helpers, signal.SIGSTOP)
+        time.sleep(12)
+        _signal_all(helpers, signal.SIGCONT)
+        returncode, loaded, _ = finish(proc, 120)
+    finally:
+        kill_group(proc.pid)
+    proc = start_check(tmp_path, "check", "--no-cache", "--format", "json")
+    try:
+        idle = finish(proc, 120)
+    finally:
+        kill_group(proc.pid)
+    assert "NLR900" not in loaded and "NLR101" in loaded
+    assert (returncode, loaded) == (idle[0], idle[1])
