@@ -12,6 +12,7 @@ from .config.selection import build_ruleset
 from .errors import UsageError
 from .report.baseline import Baseline, load_baseline
 from .report.model import Report
+from .safe_files import confined
 from .scan.workers import check_files
 from .scope.diff import ChangedLines
 from .scope.discovery import Scope, discover, named_path, select_named_files
@@ -163,6 +164,8 @@ def run(
     """
     ruleset = build_ruleset(config)
     scope = scope_for(config, folders, files)
+    if scope.problems:
+        raise UsageError(scope.problems)
     _leave_out_baselines(config, scope, baseline)
     if not files and not scope.files:
         raise UsageError(empty_scope_problem(config, (folder.resolve() for folder in folders)))
@@ -201,4 +204,4 @@ def baseline_for(config: Config, choice: bool | str | Path) -> Baseline | None:
     if choice is True:
         path = config.root / config.baseline
         return load_baseline(path) if path.is_file() else None
-    return load_baseline(Path(choice))
+    return load_baseline(confined(config.root, Path(os.path.abspath(choice)), "--baseline"))

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import stat
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -23,6 +25,13 @@ OUTSIDE = "outside paths"
 NOT_REGULAR = "not a regular file"
 BROKEN_SYMLINK = "broken symlink"
 GONE = "no such file"
+LINK_OUTSIDE = "symlink outside the project"
+LINK_WALKED = "symlink to a folder already walked"
+TOO_LARGE = "larger than max-file-size"
+UNREADABLE_FOLDER = "unreadable folder"
+PATH_TOO_LONG = "path too long"
+# Reasons that leave out a file found under the paths (not a choice of the configuration): counted as skipped.
+SKIPPED = frozenset({BINARY, NOT_REGULAR, BROKEN_SYMLINK, LINK_OUTSIDE, LINK_WALKED, TOO_LARGE})
 _ALWAYS_SKIPPED_DIRS = frozenset({".git", ".hg", ".svn"})
 
 
@@ -33,11 +42,17 @@ class Scope:
     root: Path
     files: list[str] = field(default_factory=list)
     left_out: list[tuple[str, str]] = field(default_factory=list)
+    # Folders that could not be walked (unreadable, path too long): the check fails naming each.
+    problems: list[str] = field(default_factory=list)
 
     @property
     def skipped(self) -> int:
-        """Files under the paths that were found but not scanned (binary files)."""
-        return sum(1 for _, reason in self.left_out if reason == BINARY)
+        """Files and folders under the paths that were found but not scanned."""
+        return sum(self.skipped_by_reason.values())
+
+    @property
+    def skipped_by_reason(self) -> Counter[str]:
+        return Counter(reason for _, reason in self.left_out if reason in SKIPPED)
 
 
 def _compile_lenient(lines: Iterable[str]) -> pathspec.GitIgnoreSpec | None:
@@ -104,19 +119,35 @@ def is_binary(path: str | Path) -> bool | None:
     return b"\0" in head and wide_encoding(head) is None
 
 
-def not_a_file(path: str) -> str | None:
-    """Why path is no regular file to read (a FIFO, a device, a broken symlink), or None; never opens it.
+def outside(root: Path, path: str) -> bool:
+    """Does path, its links followed, resolve outside the project root?"""
+    resolved = os.path.realpath(path)
+    return resolved != str(root) and not resolved.startswith(str(root) + os.sep)
 
-    Opening a FIFO blocks until someone writes to it, so the kind is decided from stat alone.
+
+def not_a_file(path: str, root: Path | None = None, max_size: int | None = None) -> str | None:
+    """Why path is no file to read (a FIFO, a device, a broken link, a link out of root, too large), or None.
+
+    Never opens it: opening a FIFO blocks until someone writes to it, so the kind is decided from stat alone.
     """
     try:
-        mode = os.stat(path).st_mode
+        info = os.lstat(path)
     except FileNotFoundError:
-        return BROKEN_SYMLINK if os.path.islink(path) else GONE
+        return GONE
     except OSError:
-        # A symlink loop (ELOOP) is a broken symlink; anything else is a file the read will report.
-        return BROKEN_SYMLINK if os.path.islink(path) else None
-    return None if stat.S_ISREG(mode) else NOT_REGULAR
+        return None  # a file the read will report
+    if stat.S_ISLNK(info.st_mode):
+        if root is not None and outside(root, path):
+            return LINK_OUTSIDE
+        try:
+            info = os.stat(path)
+        except OSError:  # dangling, or a loop (ELOOP)
+            return BROKEN_SYMLINK
+    if not stat.S_ISREG(info.st_mode):
+        return NOT_REGULAR
+    if max_size is not None and info.st_size > max_size:
+        return TOO_LARGE
+    return None
 
 
 class _Filter:
@@ -157,10 +188,50 @@ class _Filter:
         return self.reason_left_out(relpath, is_dir)
 
 
-def _walk(root: Path, start: PurePosixPath, keep: _Filter, scope: Scope) -> Iterator[PurePosixPath]:
+def _unwalkable(root: Path, scope: Scope, error: OSError) -> None:
+    """A folder the walk cannot list: left out with the reason, and a problem that fails the check."""
+    full = str(error.filename)
+    relative = full[len(str(root)) + 1 :].replace(os.sep, "/")
+    if error.errno == errno.ENAMETOOLONG:
+        scope.left_out.append((relative + "/", PATH_TOO_LONG))
+        shown = relative if len(relative) <= 120 else relative[:120] + "…"
+        scope.problems.append(
+            f"{shown}/: path too long for this system ({len(full)} characters); not checked: shorten or exclude it"
+        )
+        return
+    reason = f"{UNREADABLE_FOLDER}: {error.strerror or error}"
+    scope.left_out.append((relative + "/", reason))
+    scope.problems.append(f"{relative}/: cannot read the folder ({error.strerror or error}); fix or exclude it")
+
+
+def _walk(
+    root: Path, start: PurePosixPath, keep: _Filter, scope: Scope, seen: set[tuple[int, int]]
+) -> Iterator[PurePosixPath]:
+    """The files below start. Folder links inside the root are walked after the real folders, once each."""
+    tops: list[str] = [str(root / start)]
+    links: list[str] = []
+    while tops:
+        yield from _walk_one(root, tops.pop(0), keep, scope, seen, links)
+        if not tops:
+            tops, links = links, []
+
+
+def _walk_one(
+    root: Path, top: str, keep: _Filter, scope: Scope, seen: set[tuple[int, int]], links: list[str]
+) -> Iterator[PurePosixPath]:
     root_prefix = len(str(root)) + 1
-    for dirpath, dirnames, filenames in os.walk(root / start):
+    for dirpath, dirnames, filenames in os.walk(top, onerror=lambda error: _unwalkable(root, scope, error)):
         relative = dirpath[root_prefix:].replace(os.sep, "/")
+        try:
+            info = os.stat(dirpath)
+        except OSError:
+            info = None
+        if info is not None:
+            if (info.st_dev, info.st_ino) in seen:  # a folder link whose target was walked already
+                scope.left_out.append((relative + "/", LINK_WALKED))
+                dirnames[:] = []
+                continue
+            seen.add((info.st_dev, info.st_ino))
         folder = PurePosixPath(relative or ".")
         prefix = f"{relative}/" if relative else ""
         kept_dirs = []
@@ -168,7 +239,13 @@ def _walk(root: Path, start: PurePosixPath, keep: _Filter, scope: Scope) -> Iter
             if name in _ALWAYS_SKIPPED_DIRS:
                 continue
             reason = keep.reason_in_folder(folder, prefix + name, True)
-            if reason is None:
+            path = os.path.join(dirpath, name)
+            if reason is None and os.path.islink(path):
+                if outside(root, path):
+                    scope.left_out.append((f"{prefix}{name}/", LINK_OUTSIDE))
+                else:
+                    links.append(path)
+            elif reason is None:
                 kept_dirs.append(name)
             else:
                 scope.left_out.append((f"{prefix}{name}/", reason))
@@ -181,10 +258,10 @@ def _walk(root: Path, start: PurePosixPath, keep: _Filter, scope: Scope) -> Iter
                 scope.left_out.append((prefix + name, reason))
 
 
-def _admit(root: Path, rel: PurePosixPath, scope: Scope) -> None:
+def _admit(root: Path, rel: PurePosixPath, scope: Scope, max_size: int | None = None) -> None:
     """Keep a regular text file; one that cannot be read stays in, so its check fails with the reason."""
     path = os.path.join(root, rel)
-    reason = not_a_file(path) or (BINARY if is_binary(path) else None)
+    reason = not_a_file(path, root, max_size) or (BINARY if is_binary(path) else None)
     if reason is None:
         scope.files.append(rel.as_posix())
     else:
@@ -210,18 +287,19 @@ def discover(config: Config, under: Iterable[Path] = ()) -> Scope:
                 starts.append(path)
             elif path in limit.parents or str(path) == ".":
                 starts.append(limit)
+    seen: set[tuple[int, int]] = set()  # (device, inode) of every folder walked: a link loop ends there
     for start in dict.fromkeys(starts):
         absolute = config.root / start
         if absolute.is_dir():
             if str(start) != "." and (reason := keep.reason_for_named_file(start, is_dir=True)) not in (None, OUTSIDE):
                 scope.left_out.append((start.as_posix() + "/", reason))
                 continue
-            for rel in _walk(config.root, start, keep, scope):
-                _admit(config.root, rel, scope)
+            for rel in _walk(config.root, start, keep, scope, seen):
+                _admit(config.root, rel, scope, config.max_file_size)
         elif os.path.lexists(absolute):
             reason = keep.reason_for_named_file(start)
             if reason is None:
-                _admit(config.root, start, scope)
+                _admit(config.root, start, scope, config.max_file_size)
             else:
                 scope.left_out.append((start.as_posix(), reason))
     scope.files = sorted(dict.fromkeys(scope.files))
@@ -250,7 +328,7 @@ def select_named_files(config: Config, names: Iterable[Path]) -> Scope:
             continue
         reason = keep.reason_for_named_file(rel)
         if reason is None:
-            _admit(config.root, rel, scope)
+            _admit(config.root, rel, scope, config.max_file_size)
         else:
             scope.left_out.append((rel.as_posix(), reason))
     scope.files = sorted(dict.fromkeys(scope.files))
