@@ -11,21 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from helpers import CLEAN_MODULE, LEGACY_MODULE, write_files
-from hostile_support import CONFIG, run_check
-
-
-def _project(root: Path, extra: dict[str, str | bytes] | None = None) -> Path:
-    return write_files(root, {"pyproject.toml": CONFIG, "app/clean.py": CLEAN_MODULE, **(extra or {})})
-
-
-def _one_error_line(err: str, *names: str) -> None:
-    assert "Traceback" not in err and "internal error" not in err, err
-    lines = err.splitlines()
-    assert len(lines) == 1 and lines[0].startswith("nolegacyruns: error: "), err
-    for name in names:
-        assert name in lines[0], (name, err)
-
+from helpers import LEGACY_MODULE
+from hostile_support import CONFIG, make_project, one_error_line, run_check
 
 _DEEP_TOML = "x = " + "[" * 10_000 + "]" * 10_000 + "\n"
 _DIFF_HEAD = "--- a/app/clean.py\n+++ b/app/clean.py\n"
@@ -65,18 +52,18 @@ _DIFF_HEAD = "--- a/app/clean.py\n+++ b/app/clean.py\n"
 def test_bad_input_is_exit_2_with_one_line_naming_it(
     tmp_path: Path, files: dict[str, str | bytes], args: list[str], named: str
 ) -> None:
-    _project(tmp_path, files)
+    make_project(tmp_path, files)
     code, out, err = run_check(tmp_path, *args, timeout=60)
     if named == "d.diff" and code != 2:
         # A diff whose counts or paths are absurd may also be read as naming nothing: never a crash.
         assert code in (0, 1) and "Traceback" not in err and err == "", err
         return
     assert code == 2, out
-    _one_error_line(err, named)
+    one_error_line(err, named)
 
 
 def test_a_diff_on_stdin_with_a_huge_count_is_no_crash(tmp_path: Path) -> None:
-    _project(tmp_path)
+    make_project(tmp_path)
     done = subprocess.run(
         [sys.executable, "-m", "nolegacyruns", "check", "--diff", "-"],
         input=_DIFF_HEAD + "@@ -1," + "9" * 5000 + " +1,1 @@\n+x\n",
@@ -93,7 +80,7 @@ def test_a_diff_on_stdin_with_a_huge_count_is_no_crash(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("args", [pytest.param(["rules"], id="rules"), pytest.param(["check"], id="check")])
 def test_a_closed_stdout_ends_quietly(tmp_path: Path, args: list[str]) -> None:
-    _project(tmp_path, {"app/legacy.py": LEGACY_MODULE})
+    make_project(tmp_path, {"app/legacy.py": LEGACY_MODULE})
     read_end, write_end = os.pipe()
     os.close(read_end)  # `| head -1` after head has gone
     try:
@@ -113,7 +100,7 @@ def test_a_closed_stdout_ends_quietly(tmp_path: Path, args: list[str]) -> None:
 
 @pytest.mark.parametrize("args", [pytest.param(["rules"], id="rules"), pytest.param(["check"], id="check")])
 def test_a_full_stdout_is_one_line_and_exit_2(tmp_path: Path, args: list[str]) -> None:
-    _project(tmp_path, {"app/legacy.py": LEGACY_MODULE})
+    make_project(tmp_path, {"app/legacy.py": LEGACY_MODULE})
     with open("/dev/full", "w") as full:
         done = subprocess.run(
             [sys.executable, "-m", "nolegacyruns", *args],
@@ -124,7 +111,7 @@ def test_a_full_stdout_is_one_line_and_exit_2(tmp_path: Path, args: list[str]) -
             timeout=60,
         )
     assert done.returncode == 2
-    _one_error_line(done.stderr, "standard output", "No space left on device")
+    one_error_line(done.stderr, "standard output", "No space left on device")
 
 
 # Files too large to read: skipped by max-file-size, said, never read.
@@ -132,7 +119,7 @@ def test_a_full_stdout_is_one_line_and_exit_2(tmp_path: Path, args: list[str]) -
 
 @pytest.mark.parametrize("name", ["app/huge.py", "app/huge.sql"])
 def test_a_200_mb_file_is_skipped_by_max_file_size_and_reported(tmp_path: Path, name: str) -> None:
-    _project(tmp_path)
+    make_project(tmp_path)
     with open(tmp_path / name, "w") as handle:
         handle.write(
             "TABLE = 'inventory_sync_runs'\n" if name.endswith(".py") else "SELECT * FROM inventory_sync_runs;\n"
@@ -150,7 +137,7 @@ def test_a_200_mb_file_is_skipped_by_max_file_size_and_reported(tmp_path: Path, 
 
 
 def test_max_file_size_is_configurable(tmp_path: Path) -> None:
-    _project(tmp_path, {"app/big.py": "VALUE = 'inventory_sync_runs'\n" + "# filler\n" * 20})
+    make_project(tmp_path, {"app/big.py": "VALUE = 'inventory_sync_runs'\n" + "# filler\n" * 20})
     (tmp_path / "pyproject.toml").write_text(CONFIG + "max-file-size = 100\n")
     code, out, _ = run_check(tmp_path, "check")
     assert code == 0, out
@@ -158,4 +145,4 @@ def test_max_file_size_is_configurable(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text(CONFIG + "max-file-size = 'big'\n")
     code, _, err = run_check(tmp_path, "check")
     assert code == 2
-    _one_error_line(err, "max-file-size")
+    one_error_line(err, "max-file-size")

@@ -12,29 +12,17 @@ from pathlib import Path
 
 import pytest
 
-from helpers import CLEAN_MODULE, LEGACY_MODULE, write_files
-from hostile_support import CONFIG, WITHOUT_DAC, run_check
+from helpers import LEGACY_MODULE, write_files
+from hostile_support import CONFIG, WITHOUT_DAC, make_project, one_error_line, run_check
 
 LEGACY_FINDING = "NLR001 legacy run table `inventory_sync_runs`"
-
-
-def _project(root: Path, extra: dict[str, str | bytes] | None = None) -> Path:
-    return write_files(root, {"pyproject.toml": CONFIG, "app/clean.py": CLEAN_MODULE, **(extra or {})})
-
-
-def _one_error_line(err: str, *names: str) -> None:
-    assert "Traceback" not in err and "internal error" not in err, err
-    lines = err.splitlines()
-    assert len(lines) == 1 and lines[0].startswith("nolegacyruns: error: "), err
-    for name in names:
-        assert name in lines[0], (name, err)
 
 
 # Unreadable folders and paths too long are no silent pass.
 
 
 def test_an_unreadable_folder_fails_the_check_naming_it(tmp_path: Path) -> None:
-    _project(tmp_path, {"app/locked/legacy.py": LEGACY_MODULE})
+    make_project(tmp_path, {"app/locked/legacy.py": LEGACY_MODULE})
     (tmp_path / "app/locked").chmod(0)
     try:
         code, out, err = run_check(tmp_path, "check", prefix=WITHOUT_DAC)
@@ -42,7 +30,7 @@ def test_an_unreadable_folder_fails_the_check_naming_it(tmp_path: Path) -> None:
     finally:
         (tmp_path / "app/locked").chmod(0o755)
     assert code == 2, out
-    _one_error_line(err, "app/locked", "Permission denied")
+    one_error_line(err, "app/locked", "Permission denied")
     assert "  app/locked/  (unreadable folder: Permission denied)\n" in listing[1]
 
 
@@ -65,11 +53,11 @@ def _deep_file(root: Path, content: str) -> str:
 
 
 def test_a_path_longer_than_the_system_allows_fails_the_check(tmp_path: Path) -> None:
-    _project(tmp_path)
+    make_project(tmp_path)
     deep = _deep_file(tmp_path, LEGACY_MODULE)
     code, out, err = run_check(tmp_path, "check")
     assert code == 2, out
-    _one_error_line(err, "too long")
+    one_error_line(err, "too long")
     assert deep[:40] in err
 
 
@@ -78,7 +66,7 @@ def test_a_path_longer_than_the_system_allows_fails_the_check(tmp_path: Path) ->
 
 
 def test_a_file_link_out_of_the_project_is_not_read_and_is_listed(tmp_path: Path) -> None:
-    project = _project(tmp_path / "project")
+    project = make_project(tmp_path / "project")
     write_files(tmp_path, {"outside/legacy.py": LEGACY_MODULE})
     (project / "app/linked.py").symlink_to(tmp_path / "outside/legacy.py")
     code, out, err = run_check(project, "check")
@@ -89,7 +77,7 @@ def test_a_file_link_out_of_the_project_is_not_read_and_is_listed(tmp_path: Path
 
 
 def test_a_folder_link_out_of_the_project_is_not_followed_and_is_listed(tmp_path: Path) -> None:
-    project = _project(tmp_path / "project")
+    project = make_project(tmp_path / "project")
     write_files(tmp_path, {"outside/legacy.py": LEGACY_MODULE})
     (project / "app/vendored").symlink_to(tmp_path / "outside", target_is_directory=True)
     code, out, _ = run_check(project, "check")
@@ -99,7 +87,7 @@ def test_a_folder_link_out_of_the_project_is_not_followed_and_is_listed(tmp_path
 
 
 def test_a_folder_link_inside_the_project_is_followed(tmp_path: Path) -> None:
-    _project(tmp_path, {"shared/legacy.py": LEGACY_MODULE})
+    make_project(tmp_path, {"shared/legacy.py": LEGACY_MODULE})
     (tmp_path / "app/shared").symlink_to(tmp_path / "shared", target_is_directory=True)
     code, out, _ = run_check(tmp_path, "check")
     assert code == 1
@@ -107,7 +95,7 @@ def test_a_folder_link_inside_the_project_is_followed(tmp_path: Path) -> None:
 
 
 def test_a_folder_link_loop_is_followed_once(tmp_path: Path) -> None:
-    _project(tmp_path, {"app/pkg/legacy.py": LEGACY_MODULE})
+    make_project(tmp_path, {"app/pkg/legacy.py": LEGACY_MODULE})
     (tmp_path / "app/pkg/again").symlink_to("..", target_is_directory=True)
     (tmp_path / "app/pkg/self").symlink_to(".", target_is_directory=True)
     code, out, _ = run_check(tmp_path, "check", timeout=60)
@@ -134,21 +122,21 @@ def test_a_configured_baseline_outside_the_project_is_refused(tmp_path: Path, se
     outside = tmp_path / "outside.json"
     sentinel = '{"findings": [], "tool": "nolegacyruns", "version": 1}\n'
     outside.write_text(sentinel)
-    project = _project(tmp_path / "project", {"app/legacy.py": LEGACY_MODULE})
+    project = make_project(tmp_path / "project", {"app/legacy.py": LEGACY_MODULE})
     (project / "link.json").symlink_to(outside)
     (project / "pyproject.toml").write_text(CONFIG + setting.format(outside=outside) + "\n")
     code, out, err = run_check(project, *command)
     assert code == 2, out
-    _one_error_line(err, "baseline", "outside the project")
+    one_error_line(err, "baseline", "outside the project")
     assert outside.read_text() == sentinel
 
 
 def test_baseline_from_the_command_line_outside_the_project_is_refused(tmp_path: Path) -> None:
     outside = tmp_path / "outside.json"
-    project = _project(tmp_path / "project", {"app/legacy.py": LEGACY_MODULE})
+    project = make_project(tmp_path / "project", {"app/legacy.py": LEGACY_MODULE})
     code, _, err = run_check(project, "baseline", "--baseline", str(outside))
     assert code == 2
-    _one_error_line(err, str(outside), "outside the project")
+    one_error_line(err, str(outside), "outside the project")
     assert not outside.exists()
 
 
@@ -164,7 +152,7 @@ def test_baseline_from_the_command_line_outside_the_project_is_refused(tmp_path:
 )
 def test_a_rule_pack_that_is_no_regular_file_in_the_project_is_refused_at_once(tmp_path: Path, pack: str) -> None:
     write_files(tmp_path, {"pack.toml": "[pack]\nname = 'x'\n"})
-    project = _project(tmp_path / "project")
+    project = make_project(tmp_path / "project")
     (project / "zero.toml").symlink_to("/dev/zero")
     os.mkfifo(project / "fifo.toml")
     (project / "packs").mkdir()
@@ -172,18 +160,18 @@ def test_a_rule_pack_that_is_no_regular_file_in_the_project_is_refused_at_once(t
     (project / "pyproject.toml").write_text(CONFIG + f"rule-packs = [{pack!r}]\n")
     code, out, err = run_check(project, "check", timeout=30)
     assert code == 2, out
-    _one_error_line(err, "rule-packs")
+    one_error_line(err, "rule-packs")
 
 
 def test_a_rule_pack_over_the_size_bound_is_refused(tmp_path: Path) -> None:
-    project = _project(tmp_path)
+    project = make_project(tmp_path)
     with open(project / "huge.toml", "w") as handle:
         handle.write("[pack]\nname = 'huge'\n")
         handle.truncate(64 << 20)  # sparse: nothing on disk, 64 MB to a reader
     (project / "pyproject.toml").write_text(CONFIG + "rule-packs = ['huge.toml']\n")
     code, _, err = run_check(project, "check", timeout=30)
     assert code == 2
-    _one_error_line(err, "huge.toml", "larger than")
+    one_error_line(err, "huge.toml", "larger than")
 
 
 @pytest.mark.parametrize("option", [pytest.param("--baseline", id="baseline"), pytest.param("--diff", id="diff")])
@@ -194,13 +182,13 @@ def test_a_rule_pack_over_the_size_bound_is_refused(tmp_path: Path) -> None:
 def test_baselines_and_diffs_that_are_no_regular_file_of_bounded_size_are_refused_at_once(
     tmp_path: Path, option: str, target: str
 ) -> None:
-    project = _project(tmp_path, {"app/legacy.py": LEGACY_MODULE})
+    project = make_project(tmp_path, {"app/legacy.py": LEGACY_MODULE})
     os.mkfifo(project / "fifo")
     with open(project / "big", "w") as handle:
         handle.truncate(1 << 30)  # sparse: 1 GB to a reader
     code, out, err = run_check(project, "check", option, target, timeout=30)
     assert code == 2, out
-    _one_error_line(err, target)
+    one_error_line(err, target)
 
 
 # Atomic writes: the previous baseline or report survives a write that fails half-way.
@@ -210,8 +198,8 @@ def _limit_file_size(limit: int) -> None:
     resource.setrlimit(resource.RLIMIT_FSIZE, (limit, resource.RLIM_INFINITY))
 
 
-def _legacy_project(root: Path, files: int) -> Path:
-    return _project(root, {f"app/legacy_{i}.py": LEGACY_MODULE for i in range(files)})
+def _legacyproject(root: Path, files: int) -> Path:
+    return make_project(root, {f"app/legacy_{i}.py": LEGACY_MODULE for i in range(files)})
 
 
 @pytest.mark.parametrize(
@@ -220,7 +208,7 @@ def _legacy_project(root: Path, files: int) -> Path:
 def test_a_write_that_fails_half_way_leaves_the_previous_file_whole(tmp_path: Path, args: list[str]) -> None:
     import sys
 
-    project = _legacy_project(tmp_path, 40)
+    project = _legacyproject(tmp_path, 40)
     target = project / (".nolegacyruns-baseline.json" if args == ["baseline"] else "report.json")
     previous = json.dumps({"tool": "nolegacyruns", "version": 1, "findings": []}) + "\n"
     target.write_text(previous)
@@ -235,7 +223,7 @@ def test_a_write_that_fails_half_way_leaves_the_previous_file_whole(tmp_path: Pa
         preexec_fn=lambda: _limit_file_size(4096),
     )
     assert done.returncode == 2, done.stdout
-    _one_error_line(done.stderr, target.name)
+    one_error_line(done.stderr, target.name)
     assert target.read_text() == previous
     assert [p.name for p in project.iterdir() if p.name.startswith(target.name) and p != target] == []
 
@@ -243,7 +231,7 @@ def test_a_write_that_fails_half_way_leaves_the_previous_file_whole(tmp_path: Pa
 def test_a_reader_never_sees_a_half_written_baseline(tmp_path: Path) -> None:
     import sys
 
-    project = _legacy_project(tmp_path, 400)
+    project = _legacyproject(tmp_path, 400)
     target = project / ".nolegacyruns-baseline.json"
     subprocess.run([sys.executable, "-m", "nolegacyruns", "baseline"], cwd=project, check=True, capture_output=True)
     bad, reads, stop = [], [0], threading.Event()
@@ -273,7 +261,7 @@ def test_a_reader_never_sees_a_half_written_baseline(tmp_path: Path) -> None:
 
 
 def test_a_changed_since_ref_that_looks_like_an_option_is_refused(tmp_path: Path) -> None:
-    project = _project(tmp_path, {"app/legacy.py": LEGACY_MODULE})
+    project = make_project(tmp_path, {"app/legacy.py": LEGACY_MODULE})
     git = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-c", "commit.gpgsign=false"]
     subprocess.run(["git", "init", "-q"], cwd=project, check=True)
     subprocess.run([*git, "add", "-A"], cwd=project, check=True)
@@ -282,7 +270,7 @@ def test_a_changed_since_ref_that_looks_like_an_option_is_refused(tmp_path: Path
     written = tmp_path / "written"
     code, out, err = run_check(project, "check", f"--changed-since=--output={written}")
     assert code == 2, out
-    _one_error_line(err, "--changed-since", f"--output={written}")
+    one_error_line(err, "--changed-since", f"--output={written}")
     assert not written.exists()
     # A real revision still works.
     assert run_check(project, "check", "--changed-since", "HEAD")[0] == 1

@@ -15,6 +15,7 @@ import pathspec
 
 from ..config.loading import Config
 from ..errors import UsageError
+from ..safe_files import outside_root
 from ..scan.decoding import wide_encoding
 
 BINARY_SNIFF_BYTES = 8192
@@ -119,12 +120,6 @@ def is_binary(path: str | Path) -> bool | None:
     return b"\0" in head and wide_encoding(head) is None
 
 
-def outside(root: Path, path: str) -> bool:
-    """Does path, its links followed, resolve outside the project root?"""
-    resolved = os.path.realpath(path)
-    return resolved != str(root) and not resolved.startswith(str(root) + os.sep)
-
-
 def not_a_file(path: str, root: Path | None = None, max_size: int | None = None) -> str | None:
     """Why path is no file to read (a FIFO, a device, a broken link, a link out of root, too large), or None.
 
@@ -137,7 +132,7 @@ def not_a_file(path: str, root: Path | None = None, max_size: int | None = None)
     except OSError:
         return None  # a file the read will report
     if stat.S_ISLNK(info.st_mode):
-        if root is not None and outside(root, path):
+        if root is not None and outside_root(root, Path(path)):
             return LINK_OUTSIDE
         try:
             info = os.stat(path)
@@ -241,7 +236,7 @@ def _walk_one(
             reason = keep.reason_in_folder(folder, prefix + name, True)
             path = os.path.join(dirpath, name)
             if reason is None and os.path.islink(path):
-                if outside(root, path):
+                if outside_root(root, Path(path)):
                     scope.left_out.append((f"{prefix}{name}/", LINK_OUTSIDE))
                 else:
                     links.append(path)
