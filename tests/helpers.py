@@ -34,3 +34,43 @@ def run_cli(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subproc
         text=True,
         timeout=120,
     )
+
+
+# A rule pack of a team's own: one rule, with the examples every rule needs.
+ACME_PACK = """
+[[rule]]
+id = "ACME001"
+name = "legacy-widget-table"
+message = "legacy widget table `{token}`"
+tokens = ["widget_runs"]
+[rule.docs]
+what-it-does = "Flags widget_runs."
+why-is-this-bad = "It was dropped."
+example = "widget_runs"
+use-instead = "operation_runs"
+[[rule.valid]]
+file = "app/a.py"
+code = "x = 'operation_runs'"
+[[rule.invalid]]
+file = "app/a.py"
+code = "x = 'widget_runs'"
+expect = ["1:6"]
+"""
+
+
+# git as the tests run it: no user or system settings, a fixed author.
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "t",
+    "GIT_AUTHOR_EMAIL": "t@example.com",
+    "GIT_COMMITTER_NAME": "t",
+    "GIT_COMMITTER_EMAIL": "t@example.com",
+    "GIT_CONFIG_GLOBAL": os.devnull,
+    "GIT_CONFIG_NOSYSTEM": "1",
+}
+
+
+def git(cwd: Path, *args: str) -> str:
+    done = subprocess.run(
+        ["git", *args], cwd=cwd, env={**os.environ, **GIT_ENV}, capture_output=True, text=True, check=True
+    )
+    return done.stdout

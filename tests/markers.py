@@ -10,6 +10,8 @@ import re
 from collections import Counter
 from pathlib import Path
 
+from nolegacyruns.scan.cache import CACHE_DIR_NAME
+
 MARKER = re.compile(r"expect:\s*(?P<ids>(?:[A-Z]{3}[0-9]{3}(?:@[-+][0-9]+)?[\s,]*)+)")
 _ID = re.compile(r"(?P<id>[A-Z]{3}[0-9]{3})(?:@(?P<shift>[-+][0-9]+))?")
 
@@ -28,8 +30,8 @@ def project_markers(root: Path) -> Counter[tuple[str, int, str]]:
     """Collect the markers of every text file below root, keyed by (path, line, rule)."""
     expected: Counter[tuple[str, int, str]] = Counter()
     for path in sorted(root.rglob("*")):
-        if not path.is_file():
-            continue
+        if not path.is_file() or CACHE_DIR_NAME in path.relative_to(root).parts:
+            continue  # the cache keeps checked lines, markers included
         data = path.read_bytes()
         if b"\0" in data[:8192]:
             continue

@@ -97,7 +97,7 @@ def test_internal_error_exits_3_never_0(legacy_project: Path, monkeypatch: pytes
 
 
 def test_a_crashing_file_scan_is_exit_3(legacy_project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(engine, "check_source", lambda *a, **k: 1 / 0)
+    monkeypatch.setattr(engine, "analyse_source", lambda *a, **k: 1 / 0)
     monkeypatch.chdir(legacy_project)
     assert CliRunner().invoke(cli.main, ["check"]).exit_code == 3
 

@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from cli_support import invoke
-from helpers import CLEAN_MODULE, LEGACY_MODULE, run_cli, write_files
+from helpers import ACME_PACK, CLEAN_MODULE, LEGACY_MODULE, run_cli, write_files
 from nolegacyruns.cli import main
 from nolegacyruns.config.loading import find_config, load_config
 
@@ -138,28 +138,13 @@ def test_invalid_config_toml_names_the_file_and_line(tmp_path: Path) -> None:
 
 
 def test_custom_rule_pack_is_loaded_and_applied(tmp_path: Path) -> None:
-    pack = """
-[[rule]]
-id = "ACME001"
-name = "legacy-widget-table"
-message = "legacy widget table `{token}`"
-tokens = ["widget_runs"]
-[rule.docs]
-what-it-does = "Flags widget_runs."
-why-is-this-bad = "It was dropped."
-example = "widget_runs"
-use-instead = "operation_runs"
-[[rule.valid]]
-file = "app/a.py"
-code = "x = 'operation_runs'"
-[[rule.invalid]]
-file = "app/a.py"
-code = "x = 'widget_runs'"
-expect = ["1:6"]
-"""
     write_files(
         tmp_path,
-        {"nolegacyruns.toml": "rule-packs = ['packs']\n", "packs/acme.toml": pack, "app/a.py": "T = 'widget_runs'\n"},
+        {
+            "nolegacyruns.toml": "rule-packs = ['packs']\n",
+            "packs/acme.toml": ACME_PACK,
+            "app/a.py": "T = 'widget_runs'\n",
+        },
     )
     result = run_cli("check", cwd=tmp_path)
     assert result.returncode == 1

@@ -2,25 +2,14 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from cli_support import invoke
-from helpers import CLEAN_MODULE, LEGACY_MODULE, run_cli, write_files
+from helpers import CLEAN_MODULE, LEGACY_MODULE, git, run_cli, write_files
 from nolegacyruns.findings import Finding
 from nolegacyruns.scope.diff import ChangedLines, parse_unified_diff
-
-GIT_ENV = {
-    "GIT_AUTHOR_NAME": "t",
-    "GIT_AUTHOR_EMAIL": "t@example.com",
-    "GIT_COMMITTER_NAME": "t",
-    "GIT_COMMITTER_EMAIL": "t@example.com",
-    "GIT_CONFIG_GLOBAL": os.devnull,
-    "GIT_CONFIG_NOSYSTEM": "1",
-}
 
 
 @pytest.mark.parametrize(
@@ -92,17 +81,10 @@ def test_parse_unified_diff(diff: str, expected: dict[str, set[int]]) -> None:
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
     write_files(tmp_path, {"nolegacyruns.toml": "", "app/old.py": LEGACY_MODULE, "app/clean.py": CLEAN_MODULE})
-    _git(tmp_path, "init", "-q", "-b", "main")
-    _git(tmp_path, "add", ".")
-    _git(tmp_path, "commit", "-q", "-m", "start")
+    git(tmp_path, "init", "-q", "-b", "main")
+    git(tmp_path, "add", ".")
+    git(tmp_path, "commit", "-q", "-m", "start")
     return tmp_path
-
-
-def _git(cwd: Path, *args: str) -> str:
-    done = subprocess.run(
-        ["git", *args], cwd=cwd, env={**os.environ, **GIT_ENV}, capture_output=True, text=True, check=True
-    )
-    return done.stdout
 
 
 def _change(repo: Path) -> None:
@@ -111,7 +93,7 @@ def _change(repo: Path) -> None:
 
 def test_diff_file_reports_only_added_lines(repo: Path) -> None:
     _change(repo)
-    (repo / "change.diff").write_text(_git(repo, "diff"), encoding="utf-8")
+    (repo / "change.diff").write_text(git(repo, "diff"), encoding="utf-8")
     result = invoke(repo, "check", "--diff", "change.diff", "--format", "json")
     assert result.exit_code == 1
     assert '"path": "app/clean.py"' in result.stdout and '"line": 4' in result.stdout
@@ -120,7 +102,7 @@ def test_diff_file_reports_only_added_lines(repo: Path) -> None:
 
 def test_diff_from_standard_input(repo: Path) -> None:
     _change(repo)
-    result = invoke(repo, "check", "--diff", "-", input=_git(repo, "diff"))
+    result = invoke(repo, "check", "--diff", "-", input=git(repo, "diff"))
     assert result.exit_code == 1
     assert result.stdout.startswith("app/clean.py:4:")
     assert "app/old.py" not in result.stdout
@@ -141,10 +123,10 @@ def test_a_file_that_is_no_diff_is_exit_2(repo: Path) -> None:
 
 def test_diff_paths_resolve_from_the_working_folder_too(repo: Path) -> None:
     write_files(repo, {"backend/nolegacyruns.toml": "", "backend/app/a.py": CLEAN_MODULE})
-    _git(repo, "add", ".")
-    _git(repo, "commit", "-q", "-m", "backend")
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", "backend")
     (repo / "backend/app/a.py").write_text(LEGACY_MODULE, encoding="utf-8")
-    result = invoke(repo, "check", "backend", "--diff", "-", input=_git(repo, "diff"))
+    result = invoke(repo, "check", "backend", "--diff", "-", input=git(repo, "diff"))
     assert result.exit_code == 1
     assert result.stdout.startswith("app/a.py:3:10: NLR001")
 
@@ -216,9 +198,9 @@ ALLOW_LEGACY_IN_MIGRATIONS = '[[allow]]\npaths = ["database/migrations/**"]\nrul
 
 def _committed(tmp_path: Path, files: dict[str, str]) -> Path:
     write_files(tmp_path, files)
-    _git(tmp_path, "init", "-q", "-b", "main")
-    _git(tmp_path, "add", ".")
-    _git(tmp_path, "commit", "-q", "-m", "start")
+    git(tmp_path, "init", "-q", "-b", "main")
+    git(tmp_path, "add", ".")
+    git(tmp_path, "commit", "-q", "-m", "start")
     return tmp_path
 
 
@@ -232,7 +214,7 @@ def test_a_change_to_the_legacy_source_line_keeps_the_backfill_finding(
     repo = _committed(tmp_path, {"nolegacyruns.toml": ALLOW_LEGACY_IN_MIGRATIONS, path: before})
     (repo / path).write_text(after, encoding="utf-8")
     assert invoke(repo, "check").stdout.startswith(expected)
-    result = invoke(repo, "check", *how, input=_git(repo, "diff"))
+    result = invoke(repo, "check", *how, input=git(repo, "diff"))
     assert result.exit_code == 1, result.stdout
     assert result.stdout.startswith(expected)
 

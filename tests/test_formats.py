@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from collections import Counter
 from pathlib import Path
@@ -197,3 +199,21 @@ def test_every_format_reports_a_file_that_could_not_be_read(tmp_path: Path, outp
     report = _unreadable_report(tmp_path)
     assert report.failed
     assert expected in FORMATS[output_format](report, False)
+
+
+def test_a_text_check_imports_no_other_report_format(tmp_path: Path) -> None:
+    root = write_files(tmp_path, {"nolegacyruns.toml": "", "app/a.py": LEGACY_MODULE})
+    script = (
+        "import sys\n"
+        "from nolegacyruns import cli\n"
+        "try:\n"
+        "    cli.main(['check', '--no-cache', sys.argv[1]])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(sorted(m for m in sys.modules if m.startswith('nolegacyruns.report.')), file=sys.stderr)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script, str(root)], capture_output=True, text=True, check=True)
+    loaded = result.stderr.strip().splitlines()[-1]
+    assert "nolegacyruns.report.text" in loaded
+    for other in ("sarif", "junit", "gitlab", "github", "json_format", "merge", "file_list"):
+        assert f"nolegacyruns.report.{other}'" not in loaded

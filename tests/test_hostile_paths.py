@@ -18,6 +18,18 @@ from hostile_support import CONFIG, WITHOUT_DAC, make_project, one_error_line, r
 LEGACY_FINDING = "NLR001 legacy run table `inventory_sync_runs`"
 
 
+def _in_git(root: Path, git: bool) -> None:
+    """Make root a git work tree (then git lists the files) with everything committed, or leave it a plain tree."""
+    if git:
+        command = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-c", "commit.gpgsign=false"]
+        subprocess.run(["git", "init", "-q"], cwd=root, check=True)
+        subprocess.run([*command, "add", "-A"], cwd=root, check=True)
+        subprocess.run([*command, "commit", "-qm", "x"], cwd=root, check=True)
+
+
+GIT_OR_WALK = pytest.mark.parametrize("git", [pytest.param(False, id="walk"), pytest.param(True, id="git")])
+
+
 # Unreadable folders and paths too long are no silent pass.
 
 
@@ -76,28 +88,34 @@ def test_a_file_link_out_of_the_project_is_not_read_and_is_listed(tmp_path: Path
     assert "  app/linked.py  (symlink outside the project)\n" in listing
 
 
-def test_a_folder_link_out_of_the_project_is_not_followed_and_is_listed(tmp_path: Path) -> None:
+@GIT_OR_WALK
+def test_a_folder_link_out_of_the_project_is_not_followed_and_is_listed(tmp_path: Path, git: bool) -> None:
     project = make_project(tmp_path / "project")
     write_files(tmp_path, {"outside/legacy.py": LEGACY_MODULE})
     (project / "app/vendored").symlink_to(tmp_path / "outside", target_is_directory=True)
+    _in_git(project, git)
     code, out, _ = run_check(project, "check")
     assert code == 0, out
     assert "1 skipped (1 symlink outside the project)" in out
     assert "  app/vendored/  (symlink outside the project)\n" in run_check(project, "check", "--list-files")[1]
 
 
-def test_a_folder_link_inside_the_project_is_followed(tmp_path: Path) -> None:
+@GIT_OR_WALK
+def test_a_folder_link_inside_the_project_is_followed(tmp_path: Path, git: bool) -> None:
     make_project(tmp_path, {"shared/legacy.py": LEGACY_MODULE})
     (tmp_path / "app/shared").symlink_to(tmp_path / "shared", target_is_directory=True)
+    _in_git(tmp_path, git)
     code, out, _ = run_check(tmp_path, "check")
     assert code == 1
     assert f"app/shared/legacy.py:3:10: {LEGACY_FINDING}" in out
 
 
-def test_a_folder_link_loop_is_followed_once(tmp_path: Path) -> None:
+@GIT_OR_WALK
+def test_a_folder_link_loop_is_followed_once(tmp_path: Path, git: bool) -> None:
     make_project(tmp_path, {"app/pkg/legacy.py": LEGACY_MODULE})
     (tmp_path / "app/pkg/again").symlink_to("..", target_is_directory=True)
     (tmp_path / "app/pkg/self").symlink_to(".", target_is_directory=True)
+    _in_git(tmp_path, git)
     code, out, _ = run_check(tmp_path, "check", timeout=60)
     assert code == 1
     assert out.count(LEGACY_FINDING) == 1

@@ -1,7 +1,8 @@
 """Signals, killed workers and dead parents on real process trees: the check ends, promptly, alone.
 
 Each run starts in a session of its own; its process group then holds the check and every process
-it started, so "nothing left behind" is a look at that group after the run.
+it started, so "nothing left behind" is a look at that group after the run. Checks run with
+--no-cache: each must do the work whose processes it watches.
 """
 
 from __future__ import annotations
@@ -69,7 +70,7 @@ def big_tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_a_signal_mid_check_ends_it_at_once_with_nothing_left(
     big_tree: Path, signum: int, to_group: bool, code: int, word: str, jobs: str
 ) -> None:
-    proc = start_check(big_tree, "check", "--jobs", jobs)
+    proc = start_check(big_tree, "check", "--no-cache", "--jobs", jobs)
     try:
         # Mid-check: some process is parsing a slow file in a child of its own.
         assert wait_for(lambda: _busy_children(proc.pid), 60), "the check never reached a parse"
@@ -90,7 +91,7 @@ def test_a_signal_mid_check_ends_it_at_once_with_nothing_left(
 
 
 def test_a_worker_killed_from_outside_costs_no_hang_and_no_orphan(big_tree: Path) -> None:
-    proc = start_check(big_tree, "check", "--jobs", "2")
+    proc = start_check(big_tree, "check", "--no-cache", "--jobs", "2")
     try:
         busy = wait_for(lambda: [pid for pid in _busy_children(proc.pid) if pid != proc.pid], 60)
         assert busy, "no worker reached a parse"
@@ -133,7 +134,7 @@ def test_a_parse_helper_killed_from_outside_costs_only_that_parse(tmp_path: Path
 
 @pytest.mark.parametrize("jobs", [pytest.param("2", id="workers"), pytest.param("1", id="one-process")])
 def test_children_die_with_a_killed_check(big_tree: Path, jobs: str) -> None:
-    proc = start_check(big_tree, "check", "--jobs", jobs)
+    proc = start_check(big_tree, "check", "--no-cache", "--jobs", jobs)
     try:
         assert wait_for(lambda: _busy_children(proc.pid), 60), "the check never reached a parse"
         os.kill(proc.pid, signal.SIGKILL)  # no exit path of ours runs: the children must notice
@@ -148,7 +149,7 @@ def test_children_die_with_a_killed_check(big_tree: Path, jobs: str) -> None:
 def test_a_parse_stopped_for_longer_than_a_wall_clock_deadline_gives_the_same_result(tmp_path: Path) -> None:
     """Load must not change a verdict: a parse that gets no CPU for 12 s is judged as an idle machine judges it."""
     write_files(tmp_path, {"pyproject.toml": CONFIG, "app/slow/slow_0.py": slow_module(3000)})
-    proc = start_check(tmp_path, "check", "--format", "json")
+    proc = start_check(tmp_path, "check", "--no-cache", "--format", "json")
     try:
         helpers = wait_for(lambda: [p.pid for p in descendants(proc.pid)], 60)
         assert helpers, "no parse helper appeared"
@@ -158,7 +159,7 @@ def test_a_parse_stopped_for_longer_than_a_wall_clock_deadline_gives_the_same_re
         returncode, loaded, _ = finish(proc, 120)
     finally:
         kill_group(proc.pid)
-    proc = start_check(tmp_path, "check", "--format", "json")
+    proc = start_check(tmp_path, "check", "--no-cache", "--format", "json")
     try:
         idle = finish(proc, 120)
     finally:

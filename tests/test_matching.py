@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from nolegacyruns.config.loading import Config
+from nolegacyruns.config.selection import build_ruleset
 from nolegacyruns.rules.matching import TokenMatcher
 
 TOKENS = {
@@ -99,3 +103,19 @@ def test_prefilter_anchors_cover_every_token_of_every_rule_in_any_case() -> None
         any(g in t for g in grams) for t in ["inventory_sync_runs", "entra_group.sync", "last_seen_run_id", "ab"]
     )
     assert len(grams) <= 3
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("x = 'inventory_sync_runs'", id="plain"),
+        pytest.param("SELECT * FROM INVENTORY_SYNC_RUNS", id="upper-case"),
+        pytest.param("SELECT * FROM BAC\u212aUP_SCHEDULE_RUNS", id="kelvin-sign-lowers-to-k"),
+        pytest.param("x = '\u0130nventory_sync_runs'", id="dotted-capital-i"),
+        pytest.param("\ufeff# nolegacyruns: ignore[NLR001]", id="bom-and-directive"),
+        pytest.param("nothing to see", id="clean"),
+    ],
+)
+def test_the_prefilter_on_bytes_passes_every_text_the_text_prefilter_passes(text: str) -> None:
+    ruleset = build_ruleset(Config(root=Path(".")))
+    assert ruleset.may_match_bytes(text.encode("utf-8")) >= ruleset.may_match(text)

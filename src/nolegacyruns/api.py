@@ -13,9 +13,12 @@ from .errors import UsageError
 from .report.baseline import Baseline, load_baseline
 from .report.model import Report
 from .safe_files import confined
-from .scan.workers import check_files
+from .scan.cache import ResultCache
+from .scan.checking import check_scope
+from .scan.progress import Progress
 from .scope.diff import ChangedLines
-from .scope.discovery import Scope, discover, named_path, select_named_files
+from .scope.discovery import BINARY, Scope, discover, named_path, select_named_files
+from .scope.shard import Shard
 
 BASELINE_FILE = "baseline file"
 
@@ -86,14 +89,20 @@ def resolve_targets(targets: Sequence[Path], cwd: Path | None = None) -> list[Ta
     return [groups[root] for root in sorted(groups)]
 
 
-def scope_for(config: Config, folders: Iterable[Path], files: Sequence[Path]) -> Scope:
-    """The files a check reads: named files (filtered), or the configured scope below folders."""
+def scope_for(
+    config: Config, folders: Iterable[Path], files: Sequence[Path], *, sniff: bool = True, explain: bool = False
+) -> Scope:
+    """The files a check reads: named files (filtered), or the configured scope below folders.
+
+    `sniff`: leave binary files out here; without it they are in, for the check to tell by their bytes.
+    `explain`: list every file left out with its reason, ignored ones included (for --list-files).
+    """
     folders = list(folders)
     if files and not folders:
-        return select_named_files(config, files)
-    scope = discover(config, [f for f in folders if f != config.root])
+        return select_named_files(config, files, sniff=sniff)
+    scope = discover(config, [f for f in folders if f != config.root], sniff=sniff, explain=explain)
     if files:
-        named = select_named_files(config, files)
+        named = select_named_files(config, files, sniff=sniff)
         scope.files = sorted(set(scope.files) | set(named.files))
         scope.left_out += named.left_out
     return scope
@@ -154,16 +163,21 @@ def run(
     *,
     baseline: Baseline | None = None,
     changed: ChangedLines | None = None,
+    cache: ResultCache | None = None,
+    shard: Shard | None = None,
+    progress: Progress | None = None,
     jobs: int | None = None,
 ) -> Report:
     """Check the configured scope below folders, or the named files; raise UsageError on bad input.
 
     With a baseline, findings it records are counted, not reported; with changed lines, only
-    findings on those lines are reported (the baseline is matched first, on whole files).
+    findings on those lines are reported (the baseline is matched first, on whole files). With a
+    cache, unchanged files are not analysed again; with a shard, only its share of the files is checked.
     `jobs` worker processes check the files (default: the usable CPUs, for large trees).
     """
     ruleset = build_ruleset(config)
-    scope = scope_for(config, folders, files)
+    # A diff check reads only changed files, so binary files are told apart first, for the empty-scope check.
+    scope = scope_for(config, folders, files, sniff=changed is not None)
     if scope.problems:
         raise UsageError(scope.problems)
     _leave_out_baselines(config, scope, baseline)
@@ -171,8 +185,19 @@ def run(
         raise UsageError(empty_scope_problem(config, (folder.resolve() for folder in folders)))
     if changed is not None:
         scope.files = changed.restrict(scope.files)
-    results = check_files(config.root, scope.files, ruleset, config, jobs)
-    report = Report(config, ruleset, results, scope)
+    if shard is not None:
+        scope.files = [relpath for relpath in scope.files if shard.holds(relpath)]
+        scope.left_out = [(path, why) for path, why in scope.left_out if why != BINARY or shard.holds(path)]
+    checked = check_scope(config.root, scope.files, ruleset, config, cache, progress, scope.stats, jobs)
+    if checked.binary:
+        binary = set(checked.binary)
+        scope.files = [relpath for relpath in scope.files if relpath not in binary]
+        scope.left_out += [(relpath, BINARY) for relpath in checked.binary]
+        # Only binary files: nothing was checked. (A shard cannot tell; the others may hold text.)
+        if not files and not scope.files and shard is None:
+            raise UsageError(empty_scope_problem(config, (folder.resolve() for folder in folders)))
+    results = checked.results
+    report = Report(config, ruleset, results, scope, shard=shard)
     if baseline is not None:
         match = baseline.match(f for result in results for f in result.active)
         covers = _covers(config, scope, folders, files)

@@ -18,19 +18,21 @@ import click
 
 from ._version import __version__
 from .api import Target, baseline_for, resolve_targets, run, scope_for
-from .config.loading import load_config
+from .config.loading import Config, load_config
 from .config.selection import build_ruleset
 from .config.starter import PYPROJECT, write_starter
 from .errors import UsageError
 from .report import FORMATS, summary_line
 from .report.baseline import entry_for, load_baseline, write_baseline
-from .report.file_list import format_file_list
 from .report.model import Report
 from .rules.pack import bundled_pack_files, load_rules, pack_files
 from .rules.ruleset import RuleSet
 from .safe_files import MAX_DATA_BYTES, atomic_write, confined
+from .scan.cache import CACHE_DIR_NAME, CACHE_ENV, ResultCache, cache_dir_for
+from .scan.progress import Progress, wants_progress
 from .scope.diff import ChangedLines, changed_lines, git_changed_lines, read_diff
 from .scope.discovery import OUTSIDE, files_outside_paths
+from .scope.shard import Shard
 from .testing import check_rule_examples, example_count
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
@@ -192,6 +194,19 @@ def main() -> None:
     type=click.IntRange(min=1),
     help="Worker processes (default: the CPUs this process may use, for large trees). Results are the same for any N.",
 )
+@click.option("--no-cache", is_flag=True, help="Read and check every file; neither read nor write the cache.")
+@click.option(
+    "--cache-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help=f"Keep the cache in DIR (default: ${CACHE_ENV}, else {CACHE_DIR_NAME}/ in the project).",
+)
+@click.option(
+    "--shard",
+    "shard_spec",
+    metavar="K/N",
+    help="Check only shard K of N (a share of the files fixed by their paths); `merge` joins the N reports.",
+)
+@click.option("--quiet", "-q", is_flag=True, help="No progress line on the terminal while checking.")
 @guarded
 def check_command(
     paths: Sequence[Path],
@@ -203,6 +218,10 @@ def check_command(
     diff_file: str | None,
     changed_since: str | None,
     jobs: int | None,
+    no_cache: bool,
+    cache_dir: Path | None,
+    shard_spec: str | None,
+    quiet: bool,
 ) -> None:
     """Check the project (or the named files and folders) for legacy run tokens.
 
@@ -224,7 +243,17 @@ def check_command(
         return
     stdin = _read_stdin_diff() if diff_file == "-" else None
     choice: bool | Path = False if no_baseline else (baseline_file or True)
-    checked = _check_each(targets, choice, lambda root: _changed(root, diff_file, stdin, changed_since), jobs)
+    if no_cache and cache_dir is not None:
+        raise UsageError("--cache-dir and --no-cache exclude each other")
+    shard = Shard.parse(shard_spec) if shard_spec is not None else None
+
+    def cache(config: Config) -> ResultCache | None:
+        return None if no_cache else ResultCache.open(cache_dir_for(config.root, cache_dir), config)
+
+    progress = Progress(sys.stderr) if wants_progress(sys.stderr, quiet) else None
+    checked = _check_each(
+        targets, choice, lambda root: _changed(root, diff_file, stdin, changed_since), cache, shard, progress, jobs
+    )
     # A pre-commit batch with nothing of a project in scope says nothing about that project.
     reports = [report for target, report in checked if report.results or not target.named_files_only]
     if not reports:
@@ -263,7 +292,13 @@ def _changed(root: Path, diff_file: str | None, stdin: str | None, changed_since
 
 
 def _check_each(
-    targets: Sequence[Target], choice: bool | Path, changed: Callable[[Path], ChangedLines | None], jobs: int | None
+    targets: Sequence[Target],
+    choice: bool | Path,
+    changed: Callable[[Path], ChangedLines | None],
+    cache: Callable[[Config], ResultCache | None] = lambda _config: None,
+    shard: Shard | None = None,
+    progress: Progress | None = None,
+    jobs: int | None = None,
 ) -> list[tuple[Target, Report]]:
     """Check each project in turn; the usage problems of all of them are raised together, before any output."""
     checked, problems = [], []
@@ -272,7 +307,15 @@ def _check_each(
         try:
             baseline = baseline_for(config, choice)
             report = run(
-                config, target.folders, target.files, baseline=baseline, changed=changed(config.root), jobs=jobs
+                config,
+                target.folders,
+                target.files,
+                baseline=baseline,
+                changed=changed(config.root),
+                cache=cache(config),
+                shard=shard,
+                progress=progress,
+                jobs=jobs,
             )
         except UsageError as error:
             problems += error.problems
@@ -289,13 +332,15 @@ def _several(roots: Sequence[Path]) -> str:
 
 def _list_files(targets: Sequence[Target], output_format: str) -> None:
     """Print each project's files in scope and the reasons for the rest."""
+    from .report.file_list import format_file_list  # only --list-files prints it
+
     as_json = output_format == "json"
     if len(targets) > 1 and as_json:
         roots = [target.config.root for target in targets]
         raise UsageError(f"--list-files --format json writes one document for one project; {_several(roots)}")
     for target in targets:
         config = target.config
-        scope = scope_for(config, target.folders, target.files)
+        scope = scope_for(config, target.folders, target.files, explain=True)
         whole = not target.folders and not target.files
         outside = [(path, OUTSIDE) for path in files_outside_paths(config)] if whole else []
         if len(targets) > 1:
@@ -331,6 +376,35 @@ def emit(reports: Sequence[Report], output_format: str, output: Path | None) -> 
     for report in reports:
         verdict = "FAILED" if report.failed else "passed"
         click.echo(f"nolegacyruns {verdict}: {summary_line(report)} Report written to {output}.")
+
+
+@main.command("merge")
+@click.argument("reports", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the merged report to FILE instead of standard output.",
+)
+@guarded
+def merge_command(reports: Sequence[Path], output: Path | None) -> None:
+    """Join the JSON or SARIF reports of `check --shard K/N` jobs into one; exit as the whole check would.
+
+    Every shard must be there exactly once. The result has the format of the reports.
+    """
+    from .report.merge import merge_reports  # only this command reads reports back
+
+    merged = merge_reports(reports)
+    if output is None:
+        click.echo(merged.text(), nl=False)
+    else:
+        try:
+            output.write_text(merged.text(), encoding="utf-8", errors="backslashreplace")
+        except OSError as exc:
+            raise UsageError(f"{output}: cannot write the report: {exc.strerror or exc}") from None
+        verdict = "FAILED" if merged.exit_code else "passed"
+        click.echo(f"nolegacyruns {verdict}: {len(reports)} reports merged into {output}.")
+    sys.exit(merged.exit_code)
 
 
 @main.command("baseline")

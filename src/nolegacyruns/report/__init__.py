@@ -1,32 +1,47 @@
 """Reports: the `Report` of one check (`model.py`), the baseline, and one module per output format.
 
-Every formatter is `(report, color) -> str`; a new format is a module here listed in `FORMATS`.
+Every formatter is `(report, color) -> str`; a new format is a module here listed in `_WHERE` (by name),
+imported when first used.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING
+import importlib
+from collections.abc import Callable, Iterator, Mapping
+from typing import TYPE_CHECKING, cast
 
-from .github import format_github
-from .gitlab import format_gitlab
-from .json_format import format_json
-from .junit import format_junit
-from .sarif import format_sarif
-from .text import format_text, summary_line
+from .text import summary_line
 
 if TYPE_CHECKING:
     from .model import Report
 
 Formatter = Callable[["Report", bool], str]
 
-FORMATS: dict[str, Formatter] = {
-    "text": format_text,
-    "json": format_json,
-    "sarif": format_sarif,
-    "github": format_github,
-    "junit": format_junit,
-    "gitlab": format_gitlab,
+# Format name: (module in this package, formatter function).
+_WHERE = {
+    "text": ("text", "format_text"),
+    "json": ("json_format", "format_json"),
+    "sarif": ("sarif", "format_sarif"),
+    "github": ("github", "format_github"),
+    "junit": ("junit", "format_junit"),
+    "gitlab": ("gitlab", "format_gitlab"),
 }
+
+
+class _Formats(Mapping[str, Formatter]):
+    """The formatters by name; a check that writes text never imports the SARIF or JUnit code."""
+
+    def __getitem__(self, name: str) -> Formatter:
+        module, function = _WHERE[name]
+        return cast(Formatter, getattr(importlib.import_module(f"{__name__}.{module}"), function))
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_WHERE)
+
+    def __len__(self) -> int:
+        return len(_WHERE)
+
+
+FORMATS: Mapping[str, Formatter] = _Formats()
 
 __all__ = ["FORMATS", "Formatter", "summary_line"]

@@ -1,7 +1,8 @@
 """The JSON report: a stable contract (version 1); later versions add fields, never rename.
 
 Added since the first release: `summary.baselined`, `summary.fixed`, `fixed` (baseline entries
-no finding matches any more) and `errors` (files that could not be read).
+no finding matches any more), `errors` (files that could not be read) and, from `--shard K/N`,
+`shard` (`{"index": K, "count": N}`).
 """
 
 from __future__ import annotations
@@ -40,4 +41,6 @@ def format_json(report: Report, color: bool = False) -> str:
         "fixed": [entry.as_dict() for entry in report.fixed],
         "errors": [{"path": result.path, "message": result.error} for result in report.errors],
     }
+    if report.shard is not None:
+        document["shard"] = {"index": report.shard.index, "count": report.shard.count}
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

@@ -9,6 +9,7 @@ from ..config.loading import Config
 from ..findings import FileResult, Finding, Severity
 from ..rules.ruleset import RuleSet
 from ..scope.discovery import Scope
+from ..scope.shard import Shard
 from .baseline import BaselineEntry
 
 
@@ -23,6 +24,7 @@ class Report:
     baselined: list[Finding] = field(default_factory=list)
     fixed: list[BaselineEntry] = field(default_factory=list)
     baseline: Path | None = None
+    shard: Shard | None = None
 
     @property
     def root(self) -> Path:

@@ -111,6 +111,8 @@ def sarif_document(report: Report) -> dict[str, Any]:
             {"executionSuccessful": True, "exitCode": report.exit_code, "toolExecutionNotifications": notifications}
         ],
     }
+    if report.shard is not None:
+        run["properties"] = {"shard": {"index": report.shard.index, "count": report.shard.count}}
     return {"$schema": SARIF_SCHEMA, "version": SARIF_VERSION, "runs": [run]}
 
 

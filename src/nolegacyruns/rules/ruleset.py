@@ -12,6 +12,8 @@ from .pack import IDENTIFIERS, STRINGS, Rule, RuleKind
 from .roles import Role
 
 DIRECTIVE_MARKER = "nolegacyruns"
+_ASCII_LOWERING = "\u212a".encode()  # KELVIN SIGN: lower() gives "k"
+_ASCII_LOWERING_2 = "\u0130".encode()  # LATIN CAPITAL LETTER I WITH DOT ABOVE: lower() gives "i̇"
 
 
 class StructuralRules(Protocol):
@@ -76,6 +78,27 @@ class RuleSet:
     @cached_property
     def _coarse_anchors(self) -> tuple[str, ...]:
         return covering_grams(self._anchors)
+
+    @cached_property
+    def _byte_anchors(self) -> tuple[tuple[bytes, ...], tuple[bytes, ...]] | None:
+        if not all(anchor.isascii() for anchor in self._anchors):
+            return None  # bytes.lower() folds ASCII only
+        return tuple(g.encode() for g in self._coarse_anchors), tuple(a.encode() for a in self._anchors)
+
+    def may_match_bytes(self, data: bytes) -> bool:
+        """`may_match` on the UTF-8 bytes of a text, before decoding it; as sound, and True when unsure.
+
+        Two characters lower-case to ASCII letters (KELVIN SIGN to `k`, `İ` to `i` and a dot): their
+        UTF-8 bytes send the text to the exact check.
+        """
+        anchors = self._byte_anchors
+        if anchors is None or _ASCII_LOWERING in data or _ASCII_LOWERING_2 in data:
+            return True
+        coarse, exact = anchors
+        lowered = data.lower()
+        if not any(gram in lowered for gram in coarse):
+            return False
+        return any(anchor in lowered for anchor in exact)
 
     def may_match(self, text: str) -> bool:
         """Cheap pre-check: could any rule report anything in this text (in any letter case)?

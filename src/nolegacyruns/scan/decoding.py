@@ -27,6 +27,28 @@ def wide_encoding(data: bytes) -> str | None:
     return next((encoding for bom, encoding in _BOM_ENCODINGS if data.startswith(bom)), None)
 
 
+BINARY_SNIFF_BYTES = 8192
+_COOKIE_WORD = b"coding"
+
+
+def looks_binary(head: bytes) -> bool:
+    """A NUL byte in the first bytes and no UTF-16/32 byte order mark (which makes NULs text) mean binary."""
+    return b"\0" in head and wide_encoding(head) is None
+
+
+def plain_utf8(data: bytes, *, python: bool) -> bool:
+    """Does `decode` read data as UTF-8 without a notice? (No wide BOM, no Python coding cookie, valid UTF-8.)"""
+    if wide_encoding(data) is not None:
+        return False
+    if python and _COOKIE_WORD in b"\n".join(data.split(b"\n", 2)[:2]):
+        return False  # a PEP 263 cookie may name another codec: decode() reads it
+    try:
+        data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def decode(data: bytes, *, python: bool) -> tuple[str, list[Notice]]:
     """Decode file bytes; undecodable bytes become U+FFFD and a notice, not an exception."""
     encoding = "utf-8-sig"

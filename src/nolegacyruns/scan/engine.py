@@ -1,10 +1,15 @@
-"""Check one file: its text (pure, `check_source`) or its path (`check_file`)."""
+"""Check one file: its text (pure, `check_source`) or its path (`check_file`, `examine_file`).
+
+A check is two steps: `analyse_source` (what the content says: what the cache keeps) and `judge`
+(allow entries, directives and fingerprints, applied on every run).
+"""
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections import Counter
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..config.loading import Config
@@ -13,7 +18,7 @@ from ..findings import FileResult, Finding, Suppression, SuppressionKind, finger
 from ..rules.roles import Role
 from ..rules.ruleset import RuleSet
 from .analyzers import analyze
-from .decoding import decode
+from .decoding import BINARY_SNIFF_BYTES, decode, looks_binary, plain_utf8
 from .scanners import Hit, Lexed, scanner_for
 from .source import SourceText
 from .suppressions import Directive, parse_directives
@@ -86,39 +91,67 @@ def _directive_findings(
     return results
 
 
-def _apply_suppressions(
-    relpath: str,
-    source: SourceText,
-    ruleset: RuleSet,
-    config: Config,
-    findings: list[Finding],
-    directives: list[Directive],
+def _covers(directive: Directive, finding: Finding) -> bool:
+    return bool(directive.reason) and finding.rule in directive.rules
+
+
+def _about_directives(
+    relpath: str, source: SourceText, ruleset: RuleSet, findings: list[Finding], directives: list[Directive]
 ) -> list[Finding]:
-    by_line: dict[int, list[Directive]] = {}
-    for directive in directives:
-        by_line.setdefault(directive.line, []).append(directive)
+    """Findings about the directives: what a directive covers depends on the file alone, not on allow entries."""
     covered: dict[int, set[str]] = {}
-    result = []
     for finding in findings:
-        suppression = None
-        allow = config.allowed_by(finding.rule, relpath)
-        if allow is not None:
-            suppression = Suppression(SuppressionKind.ALLOW, allow.reason, config.label)
-        for directive in by_line.get(finding.line, ()):
-            if directive.reason and finding.rule in directive.rules:
+        for directive in directives:
+            if directive.line == finding.line and _covers(directive, finding):
                 covered.setdefault(directive.line, set()).add(finding.rule)
-                suppression = suppression or Suppression(SuppressionKind.DIRECTIVE, directive.reason)
-        result.append(finding if suppression is None else replace(finding, suppressed_by=suppression))
+    result = []
     for directive in directives:
         result += _directive_findings(relpath, source, ruleset, directive, covered.get(directive.line, set()))
     return result
 
 
-def _with_fingerprints(findings: list[Finding], source: SourceText) -> list[Finding]:
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    """What a file's content says, before allow entries and directives judge it: what the cache keeps.
+
+    `findings` are neither suppressed nor fingerprinted; `directive_findings` (NLR901-903) are about the
+    directives themselves and never suppressed; `lines` holds the normalised text of every line a
+    finding sits on, for fingerprints.
+    """
+
+    path: str
+    findings: tuple[Finding, ...] = ()
+    directive_findings: tuple[Finding, ...] = ()
+    directives: tuple[Directive, ...] = ()
+    lines: tuple[tuple[int, str], ...] = ()
+
+
+def judge(analysis: Analysis, config: Config) -> FileResult:
+    """Apply allow entries and inline directives, then fingerprint: the step after the cache, never cached."""
+    if not analysis.findings and not analysis.directive_findings:
+        return FileResult(analysis.path)  # most files
+    by_line: dict[int, list[Directive]] = {}
+    for directive in analysis.directives:
+        by_line.setdefault(directive.line, []).append(directive)
+    judged = []
+    for finding in analysis.findings:
+        suppression = None
+        allow = config.allowed_by(finding.rule, analysis.path)
+        if allow is not None:
+            suppression = Suppression(SuppressionKind.ALLOW, allow.reason, config.label)
+        for directive in by_line.get(finding.line, ()):
+            if _covers(directive, finding):
+                suppression = suppression or Suppression(SuppressionKind.DIRECTIVE, directive.reason)
+        judged.append(finding if suppression is None else replace(finding, suppressed_by=suppression))
+    judged += analysis.directive_findings
+    return FileResult(analysis.path, tuple(_with_fingerprints(judged, dict(analysis.lines))))
+
+
+def _with_fingerprints(findings: list[Finding], lines: dict[int, str]) -> list[Finding]:
     seen: Counter[tuple[str, str, str]] = Counter()
     result = []
     for finding in sorted(findings):
-        line_text = normalise_line(source.line_text(finding.line))
+        line_text = lines[finding.line]
         key = (finding.rule, finding.token, line_text)
         result.append(
             replace(finding, fingerprint=fingerprint(finding.rule, finding.path, finding.token, line_text, seen[key]))
@@ -127,10 +160,13 @@ def _with_fingerprints(findings: list[Finding], source: SourceText) -> list[Find
     return result
 
 
-def check_source(relpath: str, data: bytes, ruleset: RuleSet, config: Config) -> FileResult:
-    """Check one file's bytes: decode, scan with the scanner for its kind, apply rules and directives."""
+def analyse_source(relpath: str, data: bytes, ruleset: RuleSet, config: Config) -> Analysis:
+    """Read one file's bytes: decode, scan with the scanner for its kind, run the rules; no suppression yet."""
     file_kind = kind_of(relpath)
-    text, notices = decode(data, python=file_kind == PYTHON)
+    python = file_kind == PYTHON
+    if not ruleset.may_match_bytes(data) and plain_utf8(data, python=python):
+        return Analysis(relpath)  # no token, no directive, no decoding problem: nothing to say
+    text, notices = decode(data, python=python)
     lexed = Lexed(notices=list(notices))
     source = SourceText(text)
     hits = []
@@ -145,23 +181,22 @@ def check_source(relpath: str, data: bytes, ruleset: RuleSet, config: Config) ->
     for hit in {(h.rule, h.start): h for h in hits}.values():
         if ruleset.enabled(hit.rule):
             rule = ruleset.get(hit.rule)
-            findings.append(
-                _finding(
-                    relpath,
-                    source,
-                    ruleset,
-                    hit,
-                    rule.format_message(hit.token, **(hit.details.placeholders() if hit.details else {})),
-                )
-            )
+            placeholders = hit.details.placeholders() if hit.details else {}
+            findings.append(_finding(relpath, source, ruleset, hit, rule.format_message(hit.token, **placeholders)))
     if ruleset.enabled(PARSE_RULE):
         rule = ruleset.get(PARSE_RULE)
         for notice in lexed.notices:
             hit = Hit(PARSE_RULE, notice.offset, notice.offset, "")
             findings.append(_finding(relpath, source, ruleset, hit, rule.format_message(detail=notice.detail)))
     directives = parse_directives(source, lexed.directive_spans)
-    findings = _apply_suppressions(relpath, source, ruleset, config, findings, directives)
-    return FileResult(relpath, tuple(_with_fingerprints(findings, source)))
+    about = _about_directives(relpath, source, ruleset, findings, directives)
+    lines = {f.line: normalise_line(source.line_text(f.line)) for f in (*findings, *about)}
+    return Analysis(relpath, tuple(findings), tuple(about), tuple(directives), tuple(sorted(lines.items())))
+
+
+def check_source(relpath: str, data: bytes, ruleset: RuleSet, config: Config) -> FileResult:
+    """Check one file's bytes: decode, scan with the scanner for its kind, apply rules and directives."""
+    return judge(analyse_source(relpath, data, ruleset, config), config)
 
 
 def check_file(root: Path, relpath: str, ruleset: RuleSet, config: Config) -> FileResult:
@@ -172,3 +207,56 @@ def check_file(root: Path, relpath: str, ruleset: RuleSet, config: Config) -> Fi
     except OSError as exc:
         return FileResult(relpath, error=f"cannot read: {exc.strerror or exc}")
     return check_source(relpath, data, ruleset, config)
+
+
+@dataclass(frozen=True, slots=True)
+class Examined:
+    """One file read once: its content digest and stat, and what it holds (or why it could not be read).
+
+    `analysis` is None for a binary file, for an error, and when the digest equals the one the caller
+    already knows (the cached analysis still holds).
+    """
+
+    path: str
+    digest: str = ""
+    stat: FileStat | None = None
+    analysis: Analysis | None = None
+    binary: bool = False
+    error: str | None = None
+    lost: bool = False  # its worker process died on it: an internal error, never cached
+
+
+@dataclass(frozen=True, slots=True)
+class FileStat:
+    """What the cache's fast path compares: a file whose size, mtime and inode are unchanged is not read."""
+
+    size: int
+    mtime_ns: int
+    inode: int
+
+    @classmethod
+    def of(cls, result: os.stat_result) -> FileStat:
+        return cls(result.st_size, result.st_mtime_ns, result.st_ino)
+
+
+def content_digest(data: bytes) -> str:
+    # Collision-resistant: a cache shared between CI jobs must not be fooled by a crafted file.
+    return hashlib.sha256(data).hexdigest()
+
+
+def examine_file(
+    root: Path, relpath: str, ruleset: RuleSet, config: Config, *, digest: bool = False, known_digest: str | None = None
+) -> Examined:
+    """Read a file once: sniff binary content, digest it (for the cache) and, unless the digest is known, analyse it."""
+    try:
+        with open(os.path.join(root, relpath), "rb") as handle:
+            stat = FileStat.of(os.fstat(handle.fileno()))
+            data = handle.read()
+    except OSError as exc:
+        return Examined(relpath, error=f"cannot read: {exc.strerror or exc}")
+    hexdigest = content_digest(data) if digest or known_digest is not None else ""
+    if looks_binary(data[:BINARY_SNIFF_BYTES]):
+        return Examined(relpath, hexdigest, stat, binary=True)
+    if known_digest is not None and hexdigest == known_digest:
+        return Examined(relpath, hexdigest, stat)
+    return Examined(relpath, hexdigest, stat, analyse_source(relpath, data, ruleset, config))

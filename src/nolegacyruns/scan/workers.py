@@ -12,14 +12,13 @@ import contextlib
 import os
 import sys
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..config.loading import Config
-from ..findings import FileResult
 from ..rules.ruleset import RuleSet
-from .engine import check_file
+from .engine import Examined, examine_file
 from .processes import (
     Child,
     available_cpus,
@@ -48,16 +47,47 @@ def worker_count(files: int, jobs: int | None) -> int:
     return max(1, min(jobs, files))
 
 
+@dataclass(frozen=True, slots=True)
+class _Job:
+    """What every file of one check is examined with."""
+
+    root: Path
+    ruleset: RuleSet
+    config: Config
+    digest: bool
+    known: Mapping[str, str]
+
+    def examine(self, relpath: str) -> Examined:
+        return examine_file(
+            self.root, relpath, self.ruleset, self.config, digest=self.digest, known_digest=self.known.get(relpath)
+        )
+
+
 def check_files(
-    root: Path, relpaths: Iterable[str], ruleset: RuleSet, config: Config, jobs: int | None = None
-) -> list[FileResult]:
-    """Check files; results in the order of relpaths. Every child process is ended before this returns."""
+    root: Path,
+    relpaths: Iterable[str],
+    ruleset: RuleSet,
+    config: Config,
+    jobs: int | None = None,
+    *,
+    digest: bool = False,
+    known: Mapping[str, str] | None = None,
+    done: Callable[[int], None] = lambda _count: None,
+) -> list[Examined]:
+    """Examine files (digests for the cache when asked; a `known` digest that still holds skips the
+    analysis); results in the order of relpaths, `done` told as each file is. Every child process is
+    ended before this returns."""
     paths = list(relpaths)
+    job = _Job(root, ruleset, config, digest, known or {})
     workers = worker_count(len(paths), jobs)
     try:
         if workers <= 1:
-            return [check_file(root, relpath, ruleset, config) for relpath in paths]
-        return _Pool(root, paths, ruleset, config).run(workers)
+            examined = []
+            for relpath in paths:
+                examined.append(job.examine(relpath))
+                done(1)
+            return examined
+        return _Pool(job, paths, done).run(workers)
     finally:
         stop_children()
 
@@ -66,7 +96,7 @@ def _serve(pool: _Pool, tasks: int, answers: int) -> None:  # pragma: no cover -
     """A worker: take a chunk of path indices, answer each file's result as it is done."""
     while (chunk := receive(tasks)) is not None:
         for index in chunk:
-            send(answers, (index, check_file(pool.root, pool.paths[index], pool.ruleset, pool.config)))
+            send(answers, (index, pool.job.examine(pool.paths[index])))
     stop_children()  # this worker's parse helper
 
 
@@ -78,14 +108,13 @@ class _Worker:
 
 @dataclass(slots=True)
 class _Pool:
-    root: Path
+    job: _Job
     paths: list[str]
-    ruleset: RuleSet
-    config: Config
-    results: dict[int, FileResult] = field(default_factory=dict)
+    done: Callable[[int], None]
+    results: dict[int, Examined] = field(default_factory=dict)
     deaths: dict[int, int] = field(default_factory=dict)
 
-    def run(self, workers: int) -> list[FileResult]:
+    def run(self, workers: int) -> list[Examined]:
         size = max(1, min(_CHUNK, -(-len(self.paths) // (workers * 4))))
         pending = deque(list(range(i, min(i + size, len(self.paths)))) for i in range(0, len(self.paths), size))
         busy: dict[int, _Worker] = {}
@@ -105,6 +134,7 @@ class _Pool:
                 index, result = message
                 self.results[index] = result
                 worker.chunk.remove(index)
+                self.done(1)
             self._feed(busy, pending)
         return [self.results[index] for index in range(len(self.paths))]
 
@@ -135,9 +165,10 @@ class _Pool:
         self.deaths[in_hand] = self.deaths.get(in_hand, 0) + 1
         if self.deaths[in_hand] >= _DEATHS_PER_FILE:
             relpath = self.paths[in_hand]
-            self.results[in_hand] = FileResult(
+            self.results[in_hand] = Examined(
                 relpath, error=f"not checked: its worker process died twice ({status})", lost=True
             )
+            self.done(1)
         else:
             rest.insert(0, in_hand)
         if rest:

@@ -16,9 +16,11 @@ import pathspec
 from ..config.loading import Config
 from ..errors import UsageError
 from ..safe_files import outside_root
-from ..scan.decoding import wide_encoding
+from ..scan.cache import CACHE_DIR_NAME
+from ..scan.decoding import BINARY_SNIFF_BYTES, looks_binary
+from ..scan.engine import FileStat
+from .gitfiles import git_files, git_ignored
 
-BINARY_SNIFF_BYTES = 8192
 EXCLUDED = "exclude"
 GITIGNORED = ".gitignore"
 BINARY = "binary"
@@ -33,7 +35,8 @@ UNREADABLE_FOLDER = "unreadable folder"
 PATH_TOO_LONG = "path too long"
 # Reasons that leave out a file found under the paths (not a choice of the configuration): counted as skipped.
 SKIPPED = frozenset({BINARY, NOT_REGULAR, BROKEN_SYMLINK, LINK_OUTSIDE, LINK_WALKED, TOO_LARGE})
-_ALWAYS_SKIPPED_DIRS = frozenset({".git", ".hg", ".svn"})
+# Version control data, and the result cache (which keeps checked lines of its own).
+_ALWAYS_SKIPPED_DIRS = frozenset({".git", ".hg", ".svn", CACHE_DIR_NAME})
 
 
 @dataclass(slots=True)
@@ -43,8 +46,12 @@ class Scope:
     root: Path
     files: list[str] = field(default_factory=list)
     left_out: list[tuple[str, str]] = field(default_factory=list)
+    # The stat of each file in scope, taken as it was admitted.
+    stats: dict[str, FileStat] = field(default_factory=dict)
     # Folders that could not be walked (unreadable, path too long): the check fails naming each.
     problems: list[str] = field(default_factory=list)
+    # (device, inode) of every folder walked: a folder link to one of them is not followed again.
+    walked: set[tuple[int, int]] = field(default_factory=set)
 
     @property
     def skipped(self) -> int:
@@ -77,6 +84,10 @@ class GitIgnores:
         self._specs: dict[PurePosixPath, pathspec.GitIgnoreSpec | None] = {}
         self._chains: dict[PurePosixPath, tuple[tuple[str, pathspec.GitIgnoreSpec], ...]] = {}
 
+    def known_absent(self, folder: PurePosixPath) -> None:
+        """The walk saw no .gitignore in folder: no need to try opening one."""
+        self._specs.setdefault(folder, None)
+
     def _spec(self, folder: PurePosixPath) -> pathspec.GitIgnoreSpec | None:
         if folder not in self._specs:
             path = self.root / folder / ".gitignore"
@@ -99,6 +110,10 @@ class GitIgnores:
             self._chains[folder] = cached
         return cached
 
+    def applies_in(self, folder: PurePosixPath) -> bool:
+        """Does any .gitignore bear on paths directly in folder?"""
+        return bool(self._chain(folder))
+
     def ignores_in(self, folder: PurePosixPath, text: str) -> bool:
         """Is `text` (a root-relative posix path inside folder, `/`-terminated for folders) ignored?"""
         decided = False
@@ -116,33 +131,40 @@ def is_binary(path: str | Path) -> bool | None:
             head = handle.read(BINARY_SNIFF_BYTES)
     except OSError:
         return None
-    # Text in UTF-16 or UTF-32 holds NUL bytes; its byte order mark says it is text all the same.
-    return b"\0" in head and wide_encoding(head) is None
+    return looks_binary(head)
 
 
 def not_a_file(path: str, root: Path | None = None, max_size: int | None = None) -> str | None:
-    """Why path is no file to read (a FIFO, a device, a broken link, a link out of root, too large), or None.
+    """Why path is no file to read (a FIFO, a device, a broken link, a link out of root, too large), or None."""
+    return _stat_file(path, root, max_size)[0]
 
-    Never opens it: opening a FIFO blocks until someone writes to it, so the kind is decided from stat alone.
+
+def _stat_file(
+    path: str, root: Path | None = None, max_size: int | None = None
+) -> tuple[str | None, os.stat_result | None]:
+    """not_a_file's reason, and the stat of a regular file (what the cache's fast path compares).
+
+    Never opens the file: opening a FIFO blocks until someone writes to it, so the kind is decided
+    from stat alone. A link is judged by where it resolves; a file over max_size is not read at all.
     """
     try:
-        info = os.lstat(path)
+        result = os.lstat(path)
     except FileNotFoundError:
-        return GONE
+        return GONE, None
     except OSError:
-        return None  # a file the read will report
-    if stat.S_ISLNK(info.st_mode):
+        return None, None  # a file the read will report
+    if stat.S_ISLNK(result.st_mode):
         if root is not None and outside_root(root, Path(path)):
-            return LINK_OUTSIDE
+            return LINK_OUTSIDE, None
         try:
-            info = os.stat(path)
+            result = os.stat(path)
         except OSError:  # dangling, or a loop (ELOOP)
-            return BROKEN_SYMLINK
-    if not stat.S_ISREG(info.st_mode):
-        return NOT_REGULAR
-    if max_size is not None and info.st_size > max_size:
-        return TOO_LARGE
-    return None
+            return BROKEN_SYMLINK, None
+    if not stat.S_ISREG(result.st_mode):
+        return NOT_REGULAR, None
+    if max_size is not None and result.st_size > max_size:
+        return TOO_LARGE, None
+    return None, result
 
 
 class _Filter:
@@ -159,6 +181,23 @@ class _Filter:
 
     def reason_left_out(self, relpath: PurePosixPath, is_dir: bool) -> str | None:
         return self.reason_in_folder(relpath.parent, relpath.as_posix(), is_dir)
+
+    def excluded(self, relpath: str, folders: dict[str, bool]) -> bool:
+        """Does `exclude` leave out relpath or a folder above it? (Decisions on folders are kept in folders.)"""
+        if self.exclude is None:
+            return False
+        parts = relpath.split("/")
+        for depth in range(1, len(parts)):
+            folder = "/".join(parts[:depth])
+            if folder not in folders:
+                folders[folder] = self.exclude.match_file(folder + "/")
+            if folders[folder]:
+                return True
+        return self.exclude.match_file(relpath)
+
+    def keeps_all_in(self, folder: PurePosixPath) -> bool:
+        """No exclude pattern and no .gitignore bears on folder: everything directly in it stays."""
+        return self.exclude is None and (self.gitignores is None or not self.gitignores.applies_in(folder))
 
     def reason_in_folder(self, folder: PurePosixPath, relpath: str, is_dir: bool) -> str | None:
         """Why relpath (a posix path below the root, inside folder) is left out, or None."""
@@ -188,79 +227,114 @@ def _unwalkable(root: Path, scope: Scope, error: OSError) -> None:
     full = str(error.filename)
     relative = full[len(str(root)) + 1 :].replace(os.sep, "/")
     if error.errno == errno.ENAMETOOLONG:
-        scope.left_out.append((relative + "/", PATH_TOO_LONG))
-        shown = relative if len(relative) <= 120 else relative[:120] + "…"
-        scope.problems.append(
-            f"{shown}/: path too long for this system ({len(full)} characters); not checked: shorten or exclude it"
-        )
+        _too_long(scope, relative + "/", len(full))
         return
-    reason = f"{UNREADABLE_FOLDER}: {error.strerror or error}"
-    scope.left_out.append((relative + "/", reason))
+    scope.left_out.append((relative + "/", f"{UNREADABLE_FOLDER}: {error.strerror or error}"))
     scope.problems.append(f"{relative}/: cannot read the folder ({error.strerror or error}); fix or exclude it")
 
 
-def _walk(
-    root: Path, start: PurePosixPath, keep: _Filter, scope: Scope, seen: set[tuple[int, int]]
-) -> Iterator[PurePosixPath]:
+def _too_long(scope: Scope, relative: str, length: int) -> None:
+    scope.left_out.append((relative, PATH_TOO_LONG))
+    shown = relative if len(relative) <= 120 else relative[:120] + "…"
+    scope.problems.append(
+        f"{shown}: path too long for this system ({length} characters); not checked: shorten or exclude it"
+    )
+
+
+def _first_walk(scope: Scope, dirpath: str, relative: str) -> bool:
+    """Note a folder as walked; False when it was walked already (reached again through a link)."""
+    try:
+        info = os.stat(dirpath)
+    except OSError:
+        return True
+    if (info.st_dev, info.st_ino) in scope.walked:
+        scope.left_out.append((relative + "/", LINK_WALKED))
+        return False
+    scope.walked.add((info.st_dev, info.st_ino))
+    return True
+
+
+def _without_links(
+    root: Path, dirpath: str, prefix: str, names: list[str], scope: Scope, links: list[str]
+) -> list[str]:
+    """Folder names minus links: one out of the root is noted, one inside is queued, to be walked after."""
+    kept = []
+    for name in names:
+        path = os.path.join(dirpath, name)
+        if not os.path.islink(path):
+            kept.append(name)
+        elif outside_root(root, Path(path)):
+            scope.left_out.append((f"{prefix}{name}/", LINK_OUTSIDE))
+        else:
+            links.append(path)
+    return kept
+
+
+def _walk(root: Path, start: PurePosixPath, keep: _Filter, scope: Scope) -> Iterator[str]:
     """The files below start. Folder links inside the root are walked after the real folders, once each."""
     tops: list[str] = [str(root / start)]
     links: list[str] = []
     while tops:
-        yield from _walk_one(root, tops.pop(0), keep, scope, seen, links)
+        yield from _walk_one(root, tops.pop(0), keep, scope, links)
         if not tops:
             tops, links = links, []
 
 
-def _walk_one(
-    root: Path, top: str, keep: _Filter, scope: Scope, seen: set[tuple[int, int]], links: list[str]
-) -> Iterator[PurePosixPath]:
+def _walk_one(root: Path, top: str, keep: _Filter, scope: Scope, links: list[str]) -> Iterator[str]:
     root_prefix = len(str(root)) + 1
+    # Folders where no exclude pattern and no .gitignore bears (walked top-down, so a folder's parent
+    # is decided first): their entries are all kept without matching each.
+    plain: set[str] = set()
     for dirpath, dirnames, filenames in os.walk(top, onerror=lambda error: _unwalkable(root, scope, error)):
         relative = dirpath[root_prefix:].replace(os.sep, "/")
-        try:
-            info = os.stat(dirpath)
-        except OSError:
-            info = None
-        if info is not None:
-            if (info.st_dev, info.st_ino) in seen:  # a folder link whose target was walked already
-                scope.left_out.append((relative + "/", LINK_WALKED))
-                dirnames[:] = []
-                continue
-            seen.add((info.st_dev, info.st_ino))
-        folder = PurePosixPath(relative or ".")
         prefix = f"{relative}/" if relative else ""
+        if not _first_walk(scope, dirpath, relative):
+            dirnames[:] = []
+            continue
+        here_plain = keep.exclude is None and (keep.gitignores is None or ".gitignore" not in filenames)
+        if here_plain and relative and relative.rpartition("/")[0] in plain:
+            plain.add(relative)
+            kept = sorted(name for name in dirnames if name not in _ALWAYS_SKIPPED_DIRS)
+            dirnames[:] = _without_links(root, dirpath, prefix, kept, scope, links)
+            yield from (prefix + name for name in sorted(filenames))
+            continue
+        folder = PurePosixPath(relative or ".")
+        if keep.gitignores is not None and ".gitignore" not in filenames:
+            keep.gitignores.known_absent(folder)
+        if keep.keeps_all_in(folder):
+            plain.add(relative)
         kept_dirs = []
         for name in sorted(dirnames):
             if name in _ALWAYS_SKIPPED_DIRS:
                 continue
             reason = keep.reason_in_folder(folder, prefix + name, True)
-            path = os.path.join(dirpath, name)
-            if reason is None and os.path.islink(path):
-                if outside_root(root, Path(path)):
-                    scope.left_out.append((f"{prefix}{name}/", LINK_OUTSIDE))
-                else:
-                    links.append(path)
-            elif reason is None:
+            if reason is None:
                 kept_dirs.append(name)
             else:
                 scope.left_out.append((f"{prefix}{name}/", reason))
-        dirnames[:] = kept_dirs
+        dirnames[:] = _without_links(root, dirpath, prefix, kept_dirs, scope, links)
         for name in sorted(filenames):
             reason = keep.reason_in_folder(folder, prefix + name, False)
             if reason is None:
-                yield folder / name
+                yield prefix + name
             else:
                 scope.left_out.append((prefix + name, reason))
 
 
-def _admit(root: Path, rel: PurePosixPath, scope: Scope, max_size: int | None = None) -> None:
-    """Keep a regular text file; one that cannot be read stays in, so its check fails with the reason."""
+def _admit(root: Path, rel: str, scope: Scope, sniff: bool, max_size: int | None = None) -> None:
+    """Keep a regular text file; one that cannot be read stays in, so its check fails with the reason.
+
+    Without `sniff`, binary files stay in too: the check tells them by the bytes it reads anyway.
+    """
     path = os.path.join(root, rel)
-    reason = not_a_file(path, root, max_size) or (BINARY if is_binary(path) else None)
+    reason, result = _stat_file(path, root, max_size)
+    reason = reason or (BINARY if sniff and is_binary(path) else None)
     if reason is None:
-        scope.files.append(rel.as_posix())
+        scope.files.append(rel)
+        if result is not None:
+            scope.stats[rel] = FileStat.of(result)
     else:
-        scope.left_out.append((rel.as_posix(), reason))
+        scope.left_out.append((rel, reason))
 
 
 def _below_root(root: Path, folder: Path) -> PurePosixPath:
@@ -270,8 +344,87 @@ def _below_root(root: Path, folder: Path) -> PurePosixPath:
         raise UsageError(f"{folder}: not inside the project at {root}; check it on its own") from None
 
 
-def discover(config: Config, under: Iterable[Path] = ()) -> Scope:
-    """Find the files in scope below the configured paths (or only below the `under` folders)."""
+def _admit_listed(root: Path, listed: Iterable[str], keep: _Filter, scope: Scope, sniff: bool) -> None:
+    """Admit what git lists: it left out what git ignores; `exclude` still applies, and so do the
+    .gitignore files to what git tracks all the same (reported as the walk reports them)."""
+    folders: dict[str, tuple[str, str] | None] = {}
+    plain: dict[str, bool] = {}
+    for rel in listed:
+        if rel.endswith("/"):  # an untracked nested repository
+            nested = rel.rstrip("/")
+            if _folder_left_out(nested, keep, folders, scope) is None:
+                _admit_folder(root, PurePosixPath(nested), keep, scope, sniff)
+            continue
+        folder = rel.rpartition("/")[0]
+        if folder and _folder_left_out(folder, keep, folders, scope) is not None:
+            continue
+        if folder not in plain:
+            plain[folder] = keep.keeps_all_in(PurePosixPath(folder or "."))
+        if not plain[folder] and (reason := keep.reason_in_folder(PurePosixPath(folder or "."), rel, False)):
+            scope.left_out.append((rel, reason))
+            continue
+        path = os.path.join(root, rel)
+        try:
+            mode = os.lstat(path).st_mode
+        except FileNotFoundError:
+            continue  # deleted from the work tree, not yet from the index
+        except OSError as error:
+            if error.errno == errno.ENAMETOOLONG:
+                _too_long(scope, rel, len(path))
+                continue
+            mode = 0  # the read reports it
+        if stat.S_ISDIR(mode):
+            _admit_folder(root, PurePosixPath(rel), keep, scope, sniff)  # a submodule
+        elif stat.S_ISLNK(mode) and os.path.isdir(path):
+            _admit_linked_folder(root, rel, keep, scope, sniff)
+        else:
+            _admit(root, rel, scope, sniff, keep.config.max_file_size)
+
+
+def _folder_left_out(
+    folder: str, keep: _Filter, folders: dict[str, tuple[str, str] | None], scope: Scope
+) -> tuple[str, str] | None:
+    """The outermost left-out folder at or above folder with its reason (noted in scope once), or None."""
+    if folder in folders:
+        return folders[folder]
+    parent = folder.rpartition("/")[0]
+    decided = _folder_left_out(parent, keep, folders, scope) if parent else None
+    if decided is None and folder.rpartition("/")[2] in _ALWAYS_SKIPPED_DIRS:
+        decided = (folder, "")  # never entered, never named
+    elif decided is None and (reason := keep.reason_in_folder(PurePosixPath(parent or "."), folder, True)):
+        decided = (folder, reason)
+        scope.left_out.append((folder + "/", reason))
+    folders[folder] = decided
+    return decided
+
+
+def _admit_folder(root: Path, folder: PurePosixPath, keep: _Filter, scope: Scope, sniff: bool) -> None:
+    for rel in _walk(root, folder, keep, scope):
+        _admit(root, rel, scope, sniff, keep.config.max_file_size)
+
+
+def _admit_linked_folder(root: Path, rel: str, keep: _Filter, scope: Scope, sniff: bool) -> None:
+    """A link to a folder that git lists: out of the root, noted; into the configured paths git lists
+    already, noted as walked; elsewhere in the root, walked (once)."""
+    target = Path(os.path.realpath(os.path.join(root, rel)))
+    if outside_root(root, target):
+        scope.left_out.append((rel + "/", LINK_OUTSIDE))
+        return
+    listed = [Path(os.path.realpath(root / path)) for path in keep.paths]
+    if any(target == path or path in target.parents for path in listed):
+        scope.left_out.append((rel + "/", LINK_WALKED))
+        return
+    _admit_folder(root, PurePosixPath(rel), keep, scope, sniff)
+
+
+def discover(config: Config, under: Iterable[Path] = (), *, sniff: bool = True, explain: bool = False) -> Scope:
+    """Find the files in scope below the configured paths (or only below the `under` folders).
+
+    In a git work tree git lists the files (what it tracks, and what it does not ignore); elsewhere,
+    or with `respect-gitignore = false`, a walk that reads the .gitignore files. `sniff`: leave binary
+    files out (reads the start of every file; a check reads them itself). `explain`: name what git
+    ignores among the files left out, as the walk does (for --list-files).
+    """
     scope = Scope(config.root)
     keep = _Filter(config)
     limits = [_below_root(config.root, p.resolve()) for p in under]
@@ -282,19 +435,24 @@ def discover(config: Config, under: Iterable[Path] = ()) -> Scope:
                 starts.append(path)
             elif path in limit.parents or str(path) == ".":
                 starts.append(limit)
-    seen: set[tuple[int, int]] = set()  # (device, inode) of every folder walked: a link loop ends there
     for start in dict.fromkeys(starts):
         absolute = config.root / start
         if absolute.is_dir():
             if str(start) != "." and (reason := keep.reason_for_named_file(start, is_dir=True)) not in (None, OUTSIDE):
                 scope.left_out.append((start.as_posix() + "/", reason))
                 continue
-            for rel in _walk(config.root, start, keep, scope, seen):
-                _admit(config.root, rel, scope, config.max_file_size)
+            listed = git_files(config.root, start) if config.respect_gitignore else None
+            if listed is None:
+                for rel in _walk(config.root, start, keep, scope):
+                    _admit(config.root, rel, scope, sniff, config.max_file_size)
+            else:
+                _admit_listed(config.root, listed, keep, scope, sniff)
+                if explain:
+                    scope.left_out += [(rel, GITIGNORED) for rel in git_ignored(config.root, start)]
         elif os.path.lexists(absolute):
             reason = keep.reason_for_named_file(start)
             if reason is None:
-                _admit(config.root, start, scope, config.max_file_size)
+                _admit(config.root, start.as_posix(), scope, sniff, config.max_file_size)
             else:
                 scope.left_out.append((start.as_posix(), reason))
     scope.files = sorted(dict.fromkeys(scope.files))
@@ -310,7 +468,7 @@ def named_path(name: Path) -> Path:
     return Path(os.path.realpath(os.path.dirname(absolute))) / os.path.basename(absolute)
 
 
-def select_named_files(config: Config, names: Iterable[Path]) -> Scope:
+def select_named_files(config: Config, names: Iterable[Path], *, sniff: bool = True) -> Scope:
     """Keep the named files that are in scope (what pre-commit passes); others are left out."""
     scope = Scope(config.root)
     keep = _Filter(config)
@@ -323,7 +481,7 @@ def select_named_files(config: Config, names: Iterable[Path]) -> Scope:
             continue
         reason = keep.reason_for_named_file(rel)
         if reason is None:
-            _admit(config.root, rel, scope, config.max_file_size)
+            _admit(config.root, rel.as_posix(), scope, sniff, config.max_file_size)
         else:
             scope.left_out.append((rel.as_posix(), reason))
     scope.files = sorted(dict.fromkeys(scope.files))

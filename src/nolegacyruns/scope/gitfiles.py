@@ -1,0 +1,50 @@
+"""The files of a git work tree as git sees them: tracked, and untracked unless git ignores them.
+
+Git applies every ignore source (`.gitignore` files, `.git/info/exclude`, `core.excludesFile`) with its
+own matcher, faster than a walk and exactly as `git status` does.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path, PurePosixPath
+
+_LITERAL = ":(literal)"
+_GIT = ("git", "--no-pager")
+_ENV_DROPPED = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE")
+
+
+def _git(root: Path, *args: str) -> list[str] | None:
+    env = {key: value for key, value in os.environ.items() if key not in _ENV_DROPPED}
+    env["GIT_TERMINAL_PROMPT"] = "0"
+    try:
+        result = subprocess.run(
+            [*_GIT, "-C", str(root), *args], capture_output=True, env=env, stdin=subprocess.DEVNULL, check=False
+        )
+    except OSError:
+        return None  # no git
+    if result.returncode != 0:
+        return None  # not a work tree (or root is inside .git)
+    return [os.fsdecode(entry) for entry in result.stdout.split(b"\0") if entry]
+
+
+def _pathspec(start: PurePosixPath) -> list[str]:
+    return [] if str(start) == "." else ["--", _LITERAL + start.as_posix()]
+
+
+def git_files(root: Path, start: PurePosixPath) -> list[str] | None:
+    """Root-relative paths below start that git lists, or None when root is in no git work tree.
+
+    Folders git does not enter (an untracked nested repository) end with `/`; a submodule is listed as
+    its folder's path.
+    """
+    return _git(root, "ls-files", "-z", "--cached", "--others", "--exclude-standard", *_pathspec(start))
+
+
+def git_ignored(root: Path, start: PurePosixPath) -> list[str]:
+    """What git ignores below start (a wholly ignored folder once, ending with `/`), for --list-files."""
+    listed = _git(
+        root, "ls-files", "-z", "--others", "--ignored", "--exclude-standard", "--directory", *_pathspec(start)
+    )
+    return listed or []

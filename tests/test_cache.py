@@ -1,0 +1,235 @@
+"""The content cache: same findings with and without it, invalidated by any change, never trusted when corrupt."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from cli_support import invoke
+from helpers import ACME_PACK, write_files
+from nolegacyruns.scan import engine
+from nolegacyruns.scan.cache import CACHE_DIR_NAME, CACHE_ENV
+
+PROJECT = {
+    "nolegacyruns.toml": (
+        'paths = ["app", "database"]\n'
+        "[[allow]]\n"
+        'paths = ["app/allowed.py"]\n'
+        'rules = ["NLR001"]\n'
+        'reason = "the cutover reads the old table once"\n'
+    ),
+    "app/legacy.py": 'TABLE = "inventory_sync_runs"\nMODEL = "BackupScheduleRun"\n# inventory_sync_runs in a comment\n',
+    "app/allowed.py": 'TABLE = "inventory_sync_runs"\n',
+    "app/directives.py": (
+        'A = "inventory_sync_runs"  # nolegacyruns: ignore[NLR001] kept for the export\n'
+        'B = "entra_group_sync_runs"  # nolegacyruns: ignore[NLR001]\n'
+        'C = "clean"  # nolegacyruns: ignore[NLR003] nothing here\n'
+    ),
+    "app/clean.py": "def f():\n    return 1\n",
+    "app/image.py": b"\x00\x01binary inventory_sync_runs",
+    "database/m.sql": "SELECT * FROM backup_schedule_runs;\nSELECT 1;\n",
+}
+DIFF = "--- a/app/legacy.py\n+++ b/app/legacy.py\n@@ -1,2 +1,2 @@\n TABLE = 1\n-x\n+MODEL = 2\n"
+
+
+def _project(tmp_path: Path) -> Path:
+    root = write_files(tmp_path / "project", PROJECT)
+    _age(root)
+    return root
+
+
+def _age(root: Path) -> None:
+    """Date every file back a minute: a file changed just before a check is not taken on its stat alone."""
+    past = time.time() - 60
+    for path in root.rglob("*"):
+        if path.is_file() and CACHE_DIR_NAME not in path.parts:
+            os.utime(path, (past, past))
+
+
+def _check(root: Path, *args: str, env: dict[str, str] | None = None) -> tuple[int, str]:
+    result = invoke(root, "check", "--format", "json", *args, env=env)
+    assert result.exit_code in (0, 1), result.output
+    return result.exit_code, result.stdout
+
+
+def _no_analysis(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    analysed: list[str] = []
+    real = engine.analyse_source
+
+    def counting(relpath: str, *args: Any, **kwargs: Any) -> Any:
+        analysed.append(relpath)
+        return real(relpath, *args, **kwargs)
+
+    monkeypatch.setattr(engine, "analyse_source", counting)
+    return analysed
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        pytest.param((), id="plain"),
+        pytest.param(("--format", "sarif"), id="sarif-with-suppressions"),
+        pytest.param(("--format", "text"), id="text"),
+        pytest.param(("--diff", "changes.diff"), id="diff-mode"),
+        pytest.param(("--baseline", "base.json"), id="baseline"),
+    ],
+)
+def test_findings_are_identical_cold_warm_and_without_cache(tmp_path: Path, args: tuple[str, ...]) -> None:
+    root = _project(tmp_path)
+    (root / "changes.diff").write_text(DIFF)
+    assert invoke(root, "baseline", "--baseline", "base.json").exit_code == 0
+    # The baseline records the findings of legacy.py; a new one appears afterwards.
+    (root / "app/legacy.py").write_text(PROJECT["app/legacy.py"] + 'NEW = "backup_schedule_runs"\n')  # type: ignore[operator]
+    _age(root)
+    without = _check(root, "--no-cache", *args)
+    assert not (root / CACHE_DIR_NAME).exists()
+    cold = _check(root, *args)
+    assert (root / CACHE_DIR_NAME).is_dir()
+    warm = _check(root, *args)
+    assert without == cold == warm
+
+
+def test_a_warm_check_reads_no_unchanged_file_and_sees_every_change(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _project(tmp_path)
+    first = _check(root)
+    analysed = _no_analysis(monkeypatch)
+    assert _check(root) == first
+    assert analysed == []  # size, mtime and inode unchanged: taken from the cache
+    os.utime(root / "app/clean.py")  # touched, same content: the digest matches
+    assert _check(root) == first
+    assert analysed == []
+    (root / "app/clean.py").write_text('X = "inventory_sync_runs"\n')
+    _, report = _check(root)
+    assert analysed == ["app/clean.py"]
+    assert any(f["path"] == "app/clean.py" for f in json.loads(report)["findings"])
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        pytest.param("paths =", "scan-comments = true\npaths =", id="scan-comments"),
+        pytest.param("reads the old table once", "is reviewed", id="allow-reason"),
+        pytest.param('rules = ["NLR001"]', 'rules = ["NLR002"]', id="allow-rules"),
+    ],
+)
+def test_any_configuration_change_gives_the_uncached_result(tmp_path: Path, old: str, new: str) -> None:
+    root = _project(tmp_path)
+    before = _check(root, "--format", "sarif")
+    config = root / "nolegacyruns.toml"
+    config.write_text(config.read_text().replace(old, new, 1))
+    after = _check(root, "--format", "sarif")
+    assert after != before
+    assert after == _check(root, "--no-cache", "--format", "sarif")
+
+
+def test_an_edited_rule_pack_invalidates_the_cache(tmp_path: Path) -> None:
+    root = _project(tmp_path)
+    write_files(root, {"packs/acme.toml": ACME_PACK, "app/gadgets.py": "T = 'gadget_runs'\n"})
+    _age(root)
+    config = root / "nolegacyruns.toml"
+    config.write_text("rule-packs = ['packs']\n" + config.read_text())
+    assert "ACME001" not in _check(root)[1]
+    (root / "packs/acme.toml").write_text(ACME_PACK.replace("widget_runs", "gadget_runs"))
+    assert "ACME001" in _check(root, "--no-cache")[1]
+    assert "ACME001" in _check(root)[1]
+
+
+def _shards(root: Path, folder: str = CACHE_DIR_NAME) -> list[Path]:
+    return sorted((root / folder).glob("v1/*/*.json"))
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        pytest.param(lambda text: "{not json", id="not-json"),
+        pytest.param(lambda text: text[: len(text) // 2], id="truncated"),
+        pytest.param(lambda text: text.replace('"settings":"', '"settings":"x'), id="foreign-settings"),
+        pytest.param(lambda text: json.dumps([1, 2, 3]), id="wrong-shape"),
+        pytest.param(lambda text: text.replace("[]]", '[["x"]]]'), id="bad-entry"),
+        pytest.param(lambda text: "\udcff".encode("utf-8", "surrogateescape").decode("latin-1"), id="not-utf8"),
+    ],
+)
+def test_a_corrupt_or_foreign_cache_is_ignored_and_rebuilt(tmp_path: Path, damage: Any) -> None:
+    root = _project(tmp_path)
+    expected = _check(root)
+    for shard in _shards(root):
+        shard.write_text(damage(shard.read_text()), encoding="latin-1")
+    assert _check(root) == expected
+    for shard in _shards(root):
+        json.loads(shard.read_text())  # rewritten whole
+    assert _check(root) == expected
+
+
+def test_an_entry_claiming_a_clean_file_is_not_trusted_once_the_content_differs(tmp_path: Path) -> None:
+    root = _project(tmp_path)
+    expected = _check(root)
+    for shard in _shards(root):
+        document = json.loads(shard.read_text())
+        for entry in document["entries"].values():
+            entry[0] = "0" * 64  # another digest
+            entry[1] = None  # and no stat: the file is read and its digest compared
+            if entry[3] is not None:
+                entry[3] = []  # "nothing to say"
+        shard.write_text(json.dumps(document))
+    assert _check(root) == expected
+
+
+def test_cache_folder_gitignore_option_and_environment(tmp_path: Path) -> None:
+    root = _project(tmp_path)
+    _check(root)
+    assert (root / CACHE_DIR_NAME / ".gitignore").read_text().splitlines()[-1] == "*"
+    elsewhere = tmp_path / "ci-cache"
+    _check(root, "--cache-dir", str(elsewhere))
+    assert _shards(elsewhere, ".")
+    from_env = tmp_path / "env-cache"
+    _check(root, env={CACHE_ENV: str(from_env)})
+    assert _shards(from_env, ".")
+    listed = invoke(root, "check", "--list-files").stdout
+    assert CACHE_DIR_NAME not in listed
+    assert invoke(root, "check", "--no-cache", "--cache-dir", str(elsewhere)).exit_code == 2
+
+
+def test_a_file_that_cannot_be_read_is_never_cached(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = _project(tmp_path)
+    real_open = open
+
+    def failing_open(file: Any, *args: Any, **kwargs: Any) -> Any:
+        if str(file).endswith("clean.py"):
+            raise PermissionError(13, "Permission denied")
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr("builtins.open", failing_open)
+    result = invoke(root, "check")
+    assert "app/clean.py: error: cannot read" in result.stdout
+    monkeypatch.undo()
+    entries = {path for shard in _shards(root) for path in json.loads(shard.read_text())["entries"]}
+    assert "app/clean.py" not in entries
+    assert "app/legacy.py" in entries
+
+
+def test_concurrent_checks_sharing_a_cache_agree_and_leave_it_whole(tmp_path: Path) -> None:
+    root = _project(tmp_path)
+    write_files(root, {f"app/more_{n}.py": f'X{n} = "inventory_sync_runs"\n' for n in range(60)})
+    _age(root)
+    expected = subprocess.run(
+        [sys.executable, "-m", "nolegacyruns", "check", "--no-cache", "--format", "json"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+    ).stdout
+    command = [sys.executable, "-m", "nolegacyruns", "check", "--format", "json"]
+    processes = [subprocess.Popen(command, cwd=root, stdout=subprocess.PIPE, text=True) for _ in range(4)]
+    outputs = [process.communicate()[0] for process in processes]
+    assert outputs == [expected] * 4
+    for shard in _shards(root):
+        json.loads(shard.read_text())
+    assert not list((root / CACHE_DIR_NAME).rglob("*.tmp"))
