@@ -33,8 +33,12 @@ GIT_OR_WALK = pytest.mark.parametrize("git", [pytest.param(False, id="walk"), py
 # Unreadable folders and paths too long are no silent pass.
 
 
-def test_an_unreadable_folder_fails_the_check_naming_it(tmp_path: Path) -> None:
+@GIT_OR_WALK
+def test_an_unreadable_folder_fails_the_check_naming_it(tmp_path: Path, git: bool) -> None:
     make_project(tmp_path, {"app/locked/legacy.py": LEGACY_MODULE})
+    _in_git(tmp_path, git)
+    if git:  # untracked, so git must list it from the disk
+        subprocess.run(["git", "rm", "-q", "--cached", "-r", "app/locked"], cwd=tmp_path, check=True)
     (tmp_path / "app/locked").chmod(0)
     try:
         code, out, err = run_check(tmp_path, "check", prefix=WITHOUT_DAC)

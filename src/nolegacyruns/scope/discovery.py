@@ -19,7 +19,7 @@ from ..safe_files import outside_root
 from ..scan.cache import CACHE_DIR_NAME
 from ..scan.decoding import BINARY_SNIFF_BYTES, looks_binary
 from ..scan.engine import FileStat
-from .gitfiles import git_files, git_ignored
+from .gitfiles import git_files_and_unreadable, git_ignored
 
 EXCLUDED = "exclude"
 GITIGNORED = ".gitignore"
@@ -229,8 +229,12 @@ def _unwalkable(root: Path, scope: Scope, error: OSError) -> None:
     if error.errno == errno.ENAMETOOLONG:
         _too_long(scope, relative + "/", len(full))
         return
-    scope.left_out.append((relative + "/", f"{UNREADABLE_FOLDER}: {error.strerror or error}"))
-    scope.problems.append(f"{relative}/: cannot read the folder ({error.strerror or error}); fix or exclude it")
+    _unreadable_folder(scope, relative, str(error.strerror or error))
+
+
+def _unreadable_folder(scope: Scope, relative: str, why: str) -> None:
+    scope.left_out.append((relative + "/", f"{UNREADABLE_FOLDER}: {why}"))
+    scope.problems.append(f"{relative}/: cannot read the folder ({why}); fix or exclude it")
 
 
 def _too_long(scope: Scope, relative: str, length: int) -> None:
@@ -441,7 +445,11 @@ def discover(config: Config, under: Iterable[Path] = (), *, sniff: bool = True, 
             if str(start) != "." and (reason := keep.reason_for_named_file(start, is_dir=True)) not in (None, OUTSIDE):
                 scope.left_out.append((start.as_posix() + "/", reason))
                 continue
-            listed = git_files(config.root, start) if config.respect_gitignore else None
+            listed, unreadable = (
+                git_files_and_unreadable(config.root, start) if config.respect_gitignore else (None, [])
+            )
+            for folder, why in unreadable:
+                _unreadable_folder(scope, folder, why)
             if listed is None:
                 for rel in _walk(config.root, start, keep, scope):
                     _admit(config.root, rel, scope, sniff, config.max_file_size)
