@@ -13,6 +13,8 @@ from sqlalchemy.engine import Connection, Engine
 
 __all__ = [
     "DATA_DIR",
+    "ID",
+    "MAX_ID",
     "NAMING_CONVENTION",
     "backup_schedules",
     "backup_sets",
@@ -22,10 +24,12 @@ __all__ = [
     "findings",
     "inventory_items",
     "inventory_observations",
+    "is_id",
     "metadata",
     "normalize_url",
     "operation_runs",
     "tenants",
+    "user_sessions",
     "users",
     "utc",
     "utc_or_none",
@@ -50,12 +54,24 @@ TIMESTAMP = sa.DateTime(timezone=True)
 metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
 
 
+# Ids are 64-bit on both engines. On SQLite a primary key must be declared INTEGER to be the rowid,
+# which is already 64 bits; BIGINT there would be a plain column without generated ids.
+ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+# The largest id either engine stores; a larger number names no record.
+MAX_ID = 2**63 - 1
+
+
 def _id() -> sa.Column[int]:
-    return sa.Column("id", sa.Integer, primary_key=True)
+    return sa.Column("id", ID, primary_key=True)
 
 
 def _fk(name: str, target: str, *, nullable: bool = False, index: bool = False) -> sa.Column[int]:
-    return sa.Column(name, sa.Integer, sa.ForeignKey(target), nullable=nullable, index=index)
+    return sa.Column(name, sa.BigInteger, sa.ForeignKey(target), nullable=nullable, index=index)
+
+
+def is_id(value: int) -> bool:
+    """Return whether *value* fits an id column; a lookup of anything else finds nothing."""
+    return 1 <= value <= MAX_ID
 
 
 workspaces = sa.Table("workspaces", metadata, _id(), sa.Column("name", sa.String(200), nullable=False))
@@ -69,11 +85,20 @@ users = sa.Table(
     sa.Column("password_hash", sa.String(255), nullable=True),
 )
 
+user_sessions = sa.Table(
+    "user_sessions",
+    metadata,
+    # The SHA-256 of the session cookie's token, so that the table alone signs nobody in.
+    sa.Column("id", sa.String(64), primary_key=True),
+    _fk("user_id", "users.id", index=True),
+    sa.Column("created_at", TIMESTAMP, nullable=False),
+)
+
 workspace_memberships = sa.Table(
     "workspace_memberships",
     metadata,
-    sa.Column("workspace_id", sa.Integer, sa.ForeignKey("workspaces.id"), primary_key=True),
-    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id"), primary_key=True),
+    sa.Column("workspace_id", sa.BigInteger, sa.ForeignKey("workspaces.id"), primary_key=True),
+    sa.Column("user_id", sa.BigInteger, sa.ForeignKey("users.id"), primary_key=True),
     sa.Column("role", sa.String(32), nullable=False),
 )
 

@@ -233,6 +233,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--host", default=DEFAULT_HOST, help=f"address to serve on (default: {DEFAULT_HOST})")
     parser.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port to serve on (default: {DEFAULT_PORT})")
+    parser.add_argument(
+        "--secure-cookies",
+        action="store_true",
+        help="mark the session cookie Secure, for serving behind HTTPS (browsers then send it over HTTPS only)",
+    )
     parser.add_argument("--seed-only", action="store_true", help="migrate and seed, then exit without serving")
     return parser
 
@@ -259,7 +264,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.seed_only:
         return 0
     print(f"Operations viewer: http://{args.host}:{args.port}/login (Ctrl+C stops it)", flush=True)
-    uvicorn.run(create_app(args.database_url), host=args.host, port=args.port)
+    uvicorn.run(create_app(args.database_url, secure_cookies=args.secure_cookies), host=args.host, port=args.port)
     return 0
 
 

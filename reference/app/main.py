@@ -11,34 +11,35 @@ import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from alembic.script import ScriptDirectory
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
 
 from app.db import create_engine, database_url
-from app.migrate import alembic_config, current_revision
+from app.migrate import current_revision, head_revision
 from app.runs import RunStore
 from app.web.errors import http_error
-from app.web.session import LoginRequired, redirect_to_login
+from app.web.headers import SecurityHeaders
+from app.web.session import SESSION_MAX_AGE, LoginRequired, redirect_to_login
 from app.web.state import ViewerState
 from routes.web import routes
 
-__all__ = ["SESSION_COOKIE", "SESSION_SECRET_ENV", "create_app", "from_environment"]
+__all__ = ["SECURE_COOKIES_ENV", "SESSION_COOKIE", "SESSION_SECRET_ENV", "create_app", "from_environment"]
 
 SESSION_SECRET_ENV = "REFERENCE_SESSION_SECRET"
 SESSION_COOKIE = "reference_session"
-SESSION_MAX_AGE = 8 * 60 * 60
+SECURE_COOKIES_ENV = "REFERENCE_SECURE_COOKIES"
 # Without REFERENCE_SESSION_SECRET each process signs with its own key, so a restart signs everyone out.
 _PROCESS_SECRET = secrets.token_urlsafe(32)
 
 
-def create_app(database_url: str, *, session_secret: str | None = None) -> Starlette:
+def create_app(database_url: str, *, session_secret: str | None = None, secure_cookies: bool = False) -> Starlette:
     """Return the viewer over *database_url*, which must be at head; raise RuntimeError if it is not.
 
     The session cookie is signed with *session_secret*, else $REFERENCE_SESSION_SECRET, else a
-    random key made once per process.
+    random key made once per process. With *secure_cookies* the browser sends it over HTTPS only:
+    set it whenever the viewer is served over HTTPS (directly or behind a proxy).
     """
     _require_head(database_url)
     engine = create_engine(database_url)
@@ -51,13 +52,15 @@ def create_app(database_url: str, *, session_secret: str | None = None) -> Starl
     app = Starlette(
         routes=routes,
         middleware=[
+            Middleware(SecurityHeaders),
             Middleware(
                 SessionMiddleware,
                 secret_key=session_secret or os.environ.get(SESSION_SECRET_ENV) or _PROCESS_SECRET,
                 session_cookie=SESSION_COOKIE,
-                max_age=SESSION_MAX_AGE,
+                max_age=int(SESSION_MAX_AGE.total_seconds()),
                 same_site="lax",
-            )
+                https_only=secure_cookies,
+            ),
         ],
         exception_handlers={HTTPException: http_error, LoginRequired: redirect_to_login},
         lifespan=lifespan,
@@ -67,12 +70,15 @@ def create_app(database_url: str, *, session_secret: str | None = None) -> Starl
 
 
 def from_environment() -> Starlette:
-    """Return the viewer over DATABASE_URL (or reference/data/reference.db): uvicorn's --factory entry."""
-    return create_app(database_url())
+    """Return the viewer over DATABASE_URL (or reference/data/reference.db): uvicorn's --factory entry.
+
+    REFERENCE_SECURE_COOKIES=1 makes the session cookie Secure (serve over HTTPS then).
+    """
+    return create_app(database_url(), secure_cookies=os.environ.get(SECURE_COOKIES_ENV, "") not in ("", "0"))
 
 
 def _require_head(database_url: str) -> None:
-    head = ScriptDirectory.from_config(alembic_config(database_url)).get_current_head()
+    head = head_revision()
     current = current_revision(database_url)
     if current != head:
         raise RuntimeError(

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from app.db import dialect_insert, operation_runs, utc, utc_or_none, utcnow
-from app.run_types import RunOutcome, RunStatus, RunType, parse_run_type
+from app.db import dialect_insert, is_id, operation_runs, utc, utc_or_none, utcnow
+from app.run_types import RunOutcome, RunStatus, RunType, UnknownRunType, parse_run_type
 
-__all__ = ["COMPLETION_OUTCOMES", "InvalidTransition", "Run", "RunFilter", "RunPage", "RunStore"]
+__all__ = ["COMPLETION_OUTCOMES", "InvalidTransition", "Pages", "Run", "RunFilter", "RunPage", "RunStore"]
 
 COMPLETION_OUTCOMES = frozenset({RunOutcome.SUCCEEDED, RunOutcome.PARTIALLY_SUCCEEDED, RunOutcome.FAILED})
 
@@ -29,7 +29,8 @@ class Run:
     id: int
     workspace_id: int
     tenant_id: int | None
-    type: RunType
+    type: RunType | str
+    """A canonical type, or the raw stored value of a type outside the allow-list (never written by this code)."""
     status: RunStatus
     outcome: RunOutcome | None
     context: Mapping[str, Any]
@@ -40,6 +41,18 @@ class Run:
     completed_at: datetime | None
     idempotency_key: str | None
 
+    @property
+    def duration(self) -> timedelta | None:
+        """Return how long the run ran, once it has started and completed."""
+        if self.started_at is None or self.completed_at is None:
+            return None
+        return self.completed_at - self.started_at
+
+    @property
+    def type_name(self) -> str:
+        """Return the type as stored."""
+        return self.type.value if isinstance(self.type, RunType) else self.type
+
     @classmethod
     def from_row(cls, row: sa.Row[Any]) -> Run:
         """Build a run from an operation_runs row."""
@@ -47,7 +60,7 @@ class Run:
             id=row.id,
             workspace_id=row.workspace_id,
             tenant_id=row.tenant_id,
-            type=parse_run_type(row.type),
+            type=_stored_type(row.type),
             status=RunStatus(row.status),
             outcome=RunOutcome(row.outcome) if row.outcome is not None else None,
             context=dict(row.context),
@@ -69,6 +82,7 @@ class RunFilter:
     type: RunType | None = None
     status: RunStatus | None = None
     workspace_ids: frozenset[int] | None = None
+    outcome: RunOutcome | None = None
 
     def where(self) -> list[sa.ColumnElement[bool]]:
         """Return the WHERE clauses for this filter."""
@@ -78,6 +92,7 @@ class RunFilter:
             (c.tenant_id, self.tenant_id),
             (c.type, self.type),
             (c.status, self.status),
+            (c.outcome, self.outcome),
         )
         clauses = [column == _plain(value) for column, value in wanted if value is not None]
         if self.workspace_ids is not None:
@@ -85,15 +100,13 @@ class RunFilter:
         return clauses
 
 
-@dataclass(frozen=True, slots=True)
-class RunPage:
-    """One page of a listing, newest first."""
+class Pages:
+    """Where a page sits in its listing; the dataclasses that hold total, page and per_page share it."""
 
-    runs: list[Run]
+    __slots__ = ()
     total: int
     page: int
     per_page: int
-    filter: RunFilter = field(default_factory=RunFilter)
 
     @property
     def pages(self) -> int:
@@ -109,6 +122,17 @@ class RunPage:
     def has_previous(self) -> bool:
         """Return whether an earlier page exists."""
         return self.page > 1
+
+
+@dataclass(frozen=True, slots=True)
+class RunPage(Pages):
+    """One page of a listing, newest first."""
+
+    runs: list[Run]
+    total: int
+    page: int
+    per_page: int
+    filter: RunFilter = field(default_factory=RunFilter)
 
 
 class RunStore:
@@ -241,6 +265,8 @@ class RunStore:
 
     def get(self, run_id: int) -> Run | None:
         """Return the run with *run_id*, or None."""
+        if not is_id(run_id):
+            return None
         with self.engine.connect() as connection:
             row = connection.execute(sa.select(operation_runs).where(operation_runs.c.id == run_id)).one_or_none()
         return Run.from_row(row) if row is not None else None
@@ -281,8 +307,16 @@ def _transition(connection: Connection, run_id: int, allowed: set[RunStatus], **
     return Run.from_row(row)
 
 
+def _stored_type(value: str) -> RunType | str:
+    """Return the canonical type of a stored value, or the value itself when it is outside the allow-list."""
+    try:
+        return parse_run_type(value)
+    except UnknownRunType:
+        return value
+
+
 def _plain(value: object) -> object:
-    return value.value if isinstance(value, (RunType, RunStatus)) else value
+    return value.value if isinstance(value, (RunType, RunStatus, RunOutcome)) else value
 
 
 def _names(statuses: set[RunStatus]) -> str:

@@ -19,6 +19,7 @@ for path in (REFERENCE, HERE):
     if str(path) not in sys.path:
         sys.path.insert(0, str(path))
 
+from browser import find_browser, headless_chromium  # noqa: E402
 from pgserver import PostgresServer, find_bin_dir, running_server  # noqa: E402
 from refsupport import ENGINES, Clock, World  # noqa: E402
 from websupport import DEMO_NOW, Clients  # noqa: E402
@@ -43,6 +44,19 @@ def pg_server() -> Iterator[PostgresServer]:
         pytest.skip(message)
     with running_server(bin_dir) as server:
         yield server
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[object]:
+    """Run one headless Chromium for the session; without chromium and chromedriver, fail in CI and skip elsewhere."""
+    found = find_browser()
+    if found is None:
+        message = "chromium and chromedriver not found ($CHROMIUM_BIN, $CHROMEDRIVER_BIN or PATH)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    with headless_chromium(*found) as driver:
+        yield driver
 
 
 @pytest.fixture(scope="session")

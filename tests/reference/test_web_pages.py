@@ -104,11 +104,11 @@ def test_the_tenant_route_redirects_to_the_filtered_index(demo_clients: Clients,
 @pytest.mark.parametrize(
     ("query", "message"),
     [
-        pytest.param("type=inventory.sync", "unknown run type &#39;inventory.sync&#39;", id="dotted-type"),
-        pytest.param("status=finished", "&#39;finished&#39; is not a valid RunStatus", id="status"),
+        pytest.param("type=inventory.sync", "type must be one of: inventory_sync, entra_group_sync", id="dotted-type"),
+        pytest.param("status=finished", "status must be one of: queued, running, completed", id="status"),
         pytest.param("page=0", "page must be a whole number from 1 to", id="page-0"),
         pytest.param("per_page=101", "per_page must be a whole number from 1 to 100", id="per-page-too-big"),
-        pytest.param("tenant=two", "tenant must be a whole number", id="tenant-not-a-number"),
+        pytest.param("tenant=two", "tenant must be a tenant id, a whole number from 1", id="tenant-not-a-number"),
     ],
 )
 def test_the_index_refuses_a_query_it_cannot_honour(demo_clients: Clients, query: str, message: str) -> None:
@@ -123,8 +123,8 @@ def test_the_operation_page_shows_the_run(demo_clients: Clients, demo_engine: En
     for expected in (
         f"Operation run #{failed}",
         "<dd>Inventory sync <code>inventory_sync</code></dd>",
-        "<dd>Completed</dd>",
-        "<dd>Failed</dd>",
+        '<dd><span class="badge status-completed">Completed</span></dd>',
+        '<dd><span class="badge outcome-failed">Failed</span></dd>',
         ">Contoso US</a>",
         '"error": "Graph answered 503 Service Unavailable"',
         '<span class="muted">system</span>',
@@ -135,7 +135,7 @@ def test_the_operation_page_shows_the_run(demo_clients: Clients, demo_engine: En
 def test_the_operation_page_shows_counts_and_initiator(demo_clients: Clients, demo_engine: Engine) -> None:
     first_sync = _ids(demo_engine, r.type == "inventory_sync")[-1]
     page = html.unescape(demo_clients(OWNER).get(f"/admin/operations/{first_sync}").text)
-    assert "<tr><th>Items observed</th><td>4</td></tr>" in page
+    assert '<tr><th scope="row">Items observed</th><td>4</td></tr>' in page
     assert "Oskar Operator <operator@contoso.test>" in page
 
 

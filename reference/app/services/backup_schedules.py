@@ -108,41 +108,47 @@ class BackupSchedules:
         return WorkResult({"items_backed_up": item_count}, {"backup_set_id": backup_set_id})
 
     def apply_retention(self, schedule_id: int, *, initiator_user_id: int | None = None) -> Run:
-        """Remove the schedule's backup sets beyond its newest retention_keep_last, as a retention run."""
+        """Remove the schedule's backup sets beyond its newest retention_keep_last, as a retention run.
+
+        Retention and purge of one schedule are serialised by a lock on its row, and each run
+        records the backup sets its own DELETE removed.
+        """
         schedule = self._schedule(schedule_id)
         run = self._queue(schedule, RunType.BACKUP_SCHEDULE_RETENTION, initiator_user_id)
 
         def prune(connection: Connection, run: Run) -> WorkResult:
-            expired = connection.execute(
+            locked = _lock_schedule(connection, schedule_id)
+            expired = (
                 sa.select(backup_sets.c.id)
                 .where(backup_sets.c.backup_schedule_id == schedule_id)
                 .order_by(backup_sets.c.created_at.desc(), backup_sets.c.id.desc())
-                .offset(schedule.retention_keep_last)
-            ).scalars()
-            removed = _delete_backup_sets(connection, list(expired))
+                .offset(locked.retention_keep_last)
+            )
+            removed = _delete_backup_sets(connection, backup_sets.c.id.in_(expired.scalar_subquery()))
             return WorkResult(
                 {"backup_sets_removed": len(removed)},
-                {"keep_last": schedule.retention_keep_last, "removed_backup_set_ids": removed},
+                {"keep_last": locked.retention_keep_last, "removed_backup_set_ids": removed},
             )
 
         return perform(self.store, run, prune)
 
     def purge(self, schedule_id: int, *, initiator_user_id: int | None = None) -> Run:
-        """Delete a disabled schedule and all its backup sets, as a purge run."""
+        """Delete a disabled schedule and all its backup sets, as a purge run.
+
+        Whether the schedule is enabled is read from its locked row inside the purge's transaction.
+        """
         schedule = self._schedule(schedule_id)
         run = self._queue(schedule, RunType.BACKUP_SCHEDULE_PURGE, initiator_user_id)
 
         def remove(connection: Connection, run: Run) -> WorkResult:
-            if schedule.is_enabled:
+            locked = _lock_schedule(connection, schedule_id)
+            if locked.is_enabled:
                 raise RunRefused(f"backup schedule {schedule_id} is enabled; disable it before purging")
-            owned = connection.execute(
-                sa.select(backup_sets.c.id).where(backup_sets.c.backup_schedule_id == schedule_id)
-            ).scalars()
-            removed = _delete_backup_sets(connection, list(owned))
+            removed = _delete_backup_sets(connection, backup_sets.c.backup_schedule_id == schedule_id)
             connection.execute(backup_schedules.delete().where(backup_schedules.c.id == schedule_id))
             return WorkResult(
                 {"backup_sets_removed": len(removed), "backup_schedules_removed": 1},
-                {"schedule_name": schedule.name, "removed_backup_set_ids": removed},
+                {"schedule_name": locked.name, "removed_backup_set_ids": removed},
             )
 
         return perform(self.store, run, remove)
@@ -176,7 +182,28 @@ def _slot_context(schedule_id: int, scheduled_for: datetime, reason: str) -> dic
     return {"backup_schedule_id": schedule_id, "scheduled_for": utc(scheduled_for).isoformat(), "reason": reason}
 
 
-def _delete_backup_sets(connection: Connection, ids: list[int]) -> list[int]:
-    if ids:
-        connection.execute(backup_sets.delete().where(backup_sets.c.id.in_(ids)))
-    return sorted(ids)
+def _lock_schedule(connection: Connection, schedule_id: int) -> sa.Row[Any]:
+    """Lock schedule *schedule_id* for the rest of the transaction and return it as it is now.
+
+    PostgreSQL takes a row lock (SELECT ... FOR UPDATE). SQLite locks whole databases: a write
+    first takes its write lock, which a second writer waits for (the driver's busy timeout), so a
+    no-op UPDATE of the row comes first there. Raises RunRefused when the schedule is gone.
+    """
+    if connection.dialect.name == "sqlite":
+        connection.execute(
+            backup_schedules.update()
+            .where(backup_schedules.c.id == schedule_id)
+            .values(is_enabled=backup_schedules.c.is_enabled)
+        )
+    row = connection.execute(
+        sa.select(backup_schedules).where(backup_schedules.c.id == schedule_id).with_for_update()
+    ).one_or_none()
+    if row is None:
+        raise RunRefused(f"backup schedule {schedule_id} no longer exists")
+    return row
+
+
+def _delete_backup_sets(connection: Connection, which: sa.ColumnElement[bool]) -> list[int]:
+    """Delete the backup sets matching *which*; return the ids this statement actually deleted."""
+    deleted = connection.execute(backup_sets.delete().where(which).returning(backup_sets.c.id)).scalars()
+    return sorted(deleted)

@@ -48,7 +48,7 @@ def perform(store: RunStore, run: Run, work: Work) -> Run:
                 run.id, result.outcome, result.summary_counts, context=result.context, connection=connection
             )
     except (GraphError, RunRefused) as error:
-        log.warning("operation run %d (%s) failed: %s", run.id, run.type.value, error)
+        log.warning("operation run %d (%s) failed: %s", run.id, run.type_name, error)
         return store.fail(run.id, str(error))
     except Exception as error:
         store.fail(run.id, f"{type(error).__name__}: {error}")

@@ -9,7 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from app.db import findings, inventory_items, tenants, users
+from app.db import findings, inventory_items, is_id, tenants, users
 
 __all__ = ["LINKED_LIMIT", "Linked", "TenantRef", "linked_to_run", "tenant", "tenants_in", "user_labels"]
 
@@ -42,7 +42,7 @@ def tenants_in(connection: Connection, workspace_ids: Iterable[int]) -> dict[int
 
 def tenant(connection: Connection, tenant_id: int | None) -> TenantRef | None:
     """Return tenant *tenant_id*, or None."""
-    if tenant_id is None:
+    if tenant_id is None or not is_id(tenant_id):
         return None
     row = connection.execute(_TENANTS.where(tenants.c.id == tenant_id)).one_or_none()
     return TenantRef(*row) if row is not None else None

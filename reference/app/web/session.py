@@ -1,30 +1,42 @@
-"""The signed session cookie: who is signed in, and the token that guards the viewer's forms."""
+"""The session: a signed cookie naming a server-side session row, and the token that guards the forms.
+
+The cookie carries a random session token; the database keeps only its SHA-256 in user_sessions.
+Every request looks the row up, so signing out (which deletes it) ends every copy of the cookie,
+and a password change (which deletes all of the user's rows) ends every session of that user.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import secrets
+from datetime import timedelta
 from urllib.parse import urlencode
 
+from sqlalchemy.engine import Engine
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from app.db import user_sessions, utcnow
 from app.web.state import state
 from app.web.viewer import Viewer, load_viewer
 
 __all__ = [
     "CSRF_FIELD",
+    "SESSION_MAX_AGE",
     "LoginRequired",
     "csrf_token",
     "csrf_valid",
     "current_viewer",
+    "end_sessions",
     "redirect_to_login",
     "safe_next",
     "sign_in",
     "sign_out",
 ]
 
-USER_KEY = "user_id"
+SESSION_MAX_AGE = timedelta(hours=8)
+SESSION_KEY = "session"
 CSRF_KEY = "csrf"
 CSRF_FIELD = "csrf_token"
 
@@ -33,11 +45,15 @@ class LoginRequired(Exception):
     """The page exists but nobody is signed in; the handler sends them to the login page."""
 
 
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
 def current_viewer(request: Request) -> Viewer:
-    """Return the signed-in viewer, or raise LoginRequired (also when their user row is gone)."""
-    user_id = request.session.get(USER_KEY)
-    if isinstance(user_id, int):
-        viewer = load_viewer(state(request).engine, user_id)
+    """Return the signed-in viewer, or raise LoginRequired (also when the session ended or the user is gone)."""
+    token = request.session.get(SESSION_KEY)
+    if isinstance(token, str):
+        viewer = load_viewer(state(request).engine, _digest(token), utcnow() - SESSION_MAX_AGE)
         if viewer is not None:
             return viewer
     request.session.clear()
@@ -45,15 +61,34 @@ def current_viewer(request: Request) -> Viewer:
 
 
 def sign_in(request: Request, user_id: int) -> None:
-    """Start a fresh session for *user_id*, with a new form token."""
+    """Start a fresh server-side session for *user_id*, with a new form token."""
+    token = secrets.token_urlsafe(32)
+    with state(request).engine.begin() as connection:
+        # The user's expired sessions go when they sign in again, so the table does not grow without end.
+        connection.execute(
+            user_sessions.delete().where(
+                user_sessions.c.user_id == user_id, user_sessions.c.created_at < utcnow() - SESSION_MAX_AGE
+            )
+        )
+        connection.execute(user_sessions.insert().values(id=_digest(token), user_id=user_id, created_at=utcnow()))
     request.session.clear()
-    request.session[USER_KEY] = user_id
+    request.session[SESSION_KEY] = token
     request.session[CSRF_KEY] = secrets.token_urlsafe(32)
 
 
 def sign_out(request: Request) -> None:
-    """Forget who is signed in."""
+    """End this session on the server and forget it in the cookie."""
+    token = request.session.get(SESSION_KEY)
+    if isinstance(token, str):
+        with state(request).engine.begin() as connection:
+            connection.execute(user_sessions.delete().where(user_sessions.c.id == _digest(token)))
     request.session.clear()
+
+
+def end_sessions(engine: Engine, user_id: int) -> int:
+    """End every session of *user_id*; return how many there were."""
+    with engine.begin() as connection:
+        return connection.execute(user_sessions.delete().where(user_sessions.c.user_id == user_id)).rowcount
 
 
 def csrf_token(request: Request) -> str:

@@ -4,23 +4,38 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import Enum
 from pathlib import Path
 from typing import Any
 
 from jinja2 import pass_context
+from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.templating import Jinja2Templates
 
-__all__ = ["VIEWS", "render"]
+__all__ = ["STATIC", "VIEWS", "render"]
 
 VIEWS = Path(__file__).resolve().parents[2] / "resources" / "views"
+STATIC = VIEWS.parent / "static"
 
 
-def _when(value: datetime | None) -> str:
-    return value.strftime("%Y-%m-%d %H:%M:%S UTC") if value is not None else "—"
+def _when(value: datetime | None) -> Markup:
+    if value is None:
+        return Markup("—")
+    return Markup('<time datetime="{}">{}</time>').format(value.isoformat(), value.strftime("%Y-%m-%d %H:%M:%S UTC"))
+
+
+def _duration(value: timedelta | None) -> str:
+    if value is None:
+        return "—"
+    seconds = int(value.total_seconds())
+    hours, rest = divmod(seconds, 3600)
+    minutes, seconds = divmod(rest, 60)
+    if hours:
+        return f"{hours} h {minutes} min"
+    return f"{minutes} min {seconds} s" if minutes else f"{seconds} s"
 
 
 def _label(value: object) -> str:
@@ -40,7 +55,7 @@ def _path_for(context: Mapping[str, Any], name: str, /, **params: Any) -> str:
 
 
 _TEMPLATES = Jinja2Templates(directory=VIEWS)
-_TEMPLATES.env.filters.update(when=_when, label=_label, pretty=_pretty)
+_TEMPLATES.env.filters.update(when=_when, label=_label, pretty=_pretty, duration=_duration)
 _TEMPLATES.env.globals["path_for"] = _path_for
 
 

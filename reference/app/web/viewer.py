@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from starlette.exceptions import HTTPException
 
-from app.db import users, workspace_memberships, workspaces
+from app.db import user_sessions, users, workspace_memberships, workspaces
 from app.rbac import OPERATIONS_VIEW, ROLE_CAPABILITIES, Role
 from app.web.passwords import verify_password
 
@@ -52,15 +53,19 @@ class Viewer:
             raise HTTPException(403)
 
 
-def load_viewer(engine: Engine, user_id: int) -> Viewer | None:
-    """Return the user *user_id* with their memberships in one query, or None if there is no such user."""
-    m = workspace_memberships.c
+def load_viewer(engine: Engine, session_id: str, started_after: datetime) -> Viewer | None:
+    """Return the user of session *session_id* with their memberships in one query.
+
+    None when there is no such session, or it started before *started_after* (it expired).
+    """
+    m, s = workspace_memberships.c, user_sessions.c
     statement = (
         sa.select(users.c.id, users.c.name, users.c.email, m.workspace_id, m.role, workspaces.c.name.label("workspace"))
-        .select_from(users)
+        .select_from(user_sessions)
+        .join(users, users.c.id == s.user_id)
         .outerjoin(workspace_memberships, m.user_id == users.c.id)
         .outerjoin(workspaces, workspaces.c.id == m.workspace_id)
-        .where(users.c.id == user_id)
+        .where(s.id == session_id, s.created_at >= started_after)
     )
     with engine.connect() as connection:
         rows = connection.execute(statement).all()
@@ -75,9 +80,17 @@ def load_viewer(engine: Engine, user_id: int) -> Viewer | None:
 
 
 def authenticate(engine: Engine, email: str, password: str) -> int | None:
-    """Return the id of the user with *email* and *password*, or None."""
-    statement = sa.select(users.c.id, users.c.password_hash).where(users.c.email == email.strip())
+    """Return the id of the user with *email* (in any case) and *password*, or None.
+
+    Should two stored emails differ only in case, the exact spelling wins and neither matches otherwise.
+    """
+    email = email.strip()
+    statement = sa.select(users.c.id, users.c.email, users.c.password_hash).where(
+        sa.func.lower(users.c.email) == email.lower()
+    )
     with engine.connect() as connection:
-        row = connection.execute(statement).one_or_none()
+        rows = connection.execute(statement).all()
+    exact = [row for row in rows if row.email == email]
+    row = exact[0] if exact else rows[0] if len(rows) == 1 else None
     stored = row.password_hash if row is not None else None
     return row.id if verify_password(password, stored) and row is not None else None

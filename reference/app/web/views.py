@@ -7,7 +7,7 @@ operations.view gets 403. Pages read the database only.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from starlette.concurrency import run_in_threadpool
@@ -15,9 +15,9 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from app.records import get_finding, get_inventory_item
-from app.run_types import RunStatus, RunType
-from app.web.listing import Listing, ListingError
+from app.records import RecordPage, get_finding, get_inventory_item, list_findings, list_inventory_items
+from app.run_types import RunOutcome, RunStatus, RunType
+from app.web.listing import Listing, ListingError, Paging
 from app.web.reads import linked_to_run, tenant, tenants_in, user_labels
 from app.web.session import (
     CSRF_FIELD,
@@ -34,8 +34,10 @@ from app.web.viewer import Viewer, authenticate
 
 __all__ = [
     "finding_show",
+    "findings_index",
     "home",
     "inventory_item_show",
+    "inventory_items_index",
     "login",
     "login_form",
     "logout",
@@ -68,7 +70,7 @@ async def login(request: Request) -> Response:
     user_id = await run_in_threadpool(authenticate, state(request).engine, email, password)
     if user_id is None:
         return _login_page(request, target, "Unknown email or wrong password.", status_code=400, email=email)
-    sign_in(request, user_id)
+    await run_in_threadpool(sign_in, request, user_id)
     return RedirectResponse(safe_next(target, request.app.url_path_for("operations.index")), status_code=303)
 
 
@@ -77,7 +79,7 @@ async def logout(request: Request) -> Response:
     form = await request.form()
     if not csrf_valid(request, form.get(CSRF_FIELD)):
         raise HTTPException(400, "The sign-out form expired; reload the page and try again.")
-    sign_out(request)
+    await run_in_threadpool(sign_out, request)
     return RedirectResponse(request.app.url_path_for("login"), status_code=303)
 
 
@@ -97,6 +99,8 @@ def operations_index(request: Request) -> Response:
         if not viewer.viewable:
             raise HTTPException(403)
         page = shared.runs.list(listing.filter(viewer.viewable), page=listing.page, per_page=listing.per_page)
+        if page.page > page.pages:
+            raise HTTPException(404)
         initiators = user_labels(connection, (run.initiator_user_id for run in page.runs))
     return _page(
         request,
@@ -108,7 +112,35 @@ def operations_index(request: Request) -> Response:
         initiators=initiators,
         run_types=list(RunType),
         run_statuses=list(RunStatus),
+        run_outcomes=list(RunOutcome),
     )
+
+
+def findings_index(request: Request) -> Response:
+    """List the findings of the viewer's workspaces, newest first, paginated."""
+    return _record_list(request, list_findings, "findings/index.html")
+
+
+def inventory_items_index(request: Request) -> Response:
+    """List the inventory items of the viewer's workspaces, newest first, paginated."""
+    return _record_list(request, list_inventory_items, "inventory/index.html")
+
+
+def _record_list(request: Request, lister: Callable[..., RecordPage], template: str) -> Response:
+    viewer = current_viewer(request)
+    try:
+        paging = Paging.parse(request.query_params)
+    except ListingError as error:
+        raise HTTPException(400, str(error)) from None
+    if not viewer.viewable:
+        raise HTTPException(403)
+    shared = state(request)
+    page = lister(shared.engine, viewer.viewable, page=paging.page, per_page=paging.per_page)
+    if page.page > page.pages:
+        raise HTTPException(404)
+    with shared.engine.connect() as connection:
+        tenants = tenants_in(connection, viewer.viewable)
+    return _page(request, viewer, template, page=page, paging=paging, tenants=tenants)
 
 
 def operation_show(request: Request) -> Response:
