@@ -13,10 +13,11 @@ from nolegacyruns.scan.engine import check_source
 RULESET = RuleSet(load_rules())
 
 
-def check(path: str, code: str, *, scan_comments: bool = False) -> FileResult:
-    """Check one file's text with the bundled rules and the default configuration."""
+def check(path: str, code: str | bytes, *, scan_comments: bool = False) -> FileResult:
+    """Check one file's text (or its bytes) with the bundled rules and the default configuration."""
     config = Config(root=Path("/nonexistent"), scan_comments=scan_comments)
-    return check_source(path, code.encode("utf-8"), RULESET, config)
+    data = code if isinstance(code, bytes) else code.encode("utf-8")
+    return check_source(path, data, RULESET, config)
 
 
 def found(path: str, code: str, *, scan_comments: bool = False) -> list[tuple[int, int, str]]:

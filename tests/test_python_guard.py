@@ -1,9 +1,17 @@
-"""Inputs that crash or stall libcst cost only their own file: pre-screen, isolated parse, fallback."""
+"""Inputs that crash or stall a parser cost only their own file.
+
+The Python scanner reads CPython's tokens (CPython raises, never crashes, on hostile input) and
+falls back to the plain scan, with NLR900, exactly where CPython itself refuses the file; libcst
+runs only for the backfill analyzer, isolated in a child process with a deadline.
+"""
 
 from __future__ import annotations
 
+import ast
 import os
 import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -16,26 +24,33 @@ from nolegacyruns.scan.isolation import IsolatedBug, run_isolated
 TOKEN_LINE = 'x = "inventory_sync_runs"\n'
 
 PATHOLOGICAL = [
-    pytest.param("s = " + "(" * 2000 + "1" + ")" * 2000, True, id="2000-nested-parens-segfault"),
-    pytest.param("s = " + "+".join(["1"] * 50_000), True, id="50000-term-chain-segfault"),
-    pytest.param("s = " + "-" * 5000 + "1", True, id="5000-unary-minus-stall"),
-    pytest.param("s = " + "lambda: " * 5000 + "1", True, id="5000-nested-lambdas-segfault"),
-    pytest.param("s = a" + "[0]" * 5000, True, id="5000-subscripts-stall"),
-    pytest.param("s = f" + "()" * 50_000, True, id="50000-calls-stall"),
-    pytest.param("x = " * 50_000 + "1", True, id="50000-assignments-stall"),
+    pytest.param("s = " + "(" * 2000 + "1" + ")" * 2000, id="2000-nested-parens"),
+    pytest.param("s = " + "+".join(["1"] * 50_000), id="50000-term-chain"),
+    pytest.param("s = " + "-" * 5000 + "1", id="5000-unary-minus"),
+    pytest.param("s = " + "lambda: " * 5000 + "1", id="5000-nested-lambdas"),
+    pytest.param("s = a" + "[0]" * 5000, id="5000-subscripts"),
+    pytest.param("s = f" + "()" * 50_000, id="50000-calls"),
+    pytest.param("x = " * 50_000 + "1", id="50000-assignments"),
     pytest.param(
         "if x == 0:\n    y = 0\n" + "".join(f"elif x == {i}:\n    y = {i}\n" for i in range(1, 250)),
-        False,
-        id="250-elif-deep-but-fine",
+        id="250-elif-deep",
     ),
-    pytest.param("s = " + " + ".join(['"ab"'] * 250), False, id="250-string-concatenations-fine"),
-    pytest.param("s = q" + ".a()" * 200, False, id="200-method-chain-fine"),
-    pytest.param("s = " + "lambda: " * 600 + "1", False, id="600-nested-lambdas-fine"),
+    pytest.param("s = " + " + ".join(['"ab"'] * 250), id="250-string-concatenations"),
+    pytest.param("s = q" + ".a()" * 200, id="200-method-chain"),
+    pytest.param("s = " + "lambda: " * 600 + "1", id="600-nested-lambdas"),
 ]
 
 
-@pytest.mark.parametrize(("body", "falls_back"), PATHOLOGICAL)
-def test_hard_input_never_takes_the_check_down(tmp_path: Path, body: str, falls_back: bool) -> None:
+def _cpython_refuses(text: str) -> bool:
+    try:
+        ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return True
+    return False
+
+
+@pytest.mark.parametrize("body", PATHOLOGICAL)
+def test_hard_input_never_takes_the_check_down(tmp_path: Path, body: str) -> None:
     write_files(
         tmp_path,
         {"nolegacyruns.toml": "", "app/hard.py": TOKEN_LINE + body + "\n", "app/other.py": TOKEN_LINE},
@@ -49,7 +64,9 @@ def test_hard_input_never_takes_the_check_down(tmp_path: Path, body: str, falls_
         ("app/hard.py", "NLR001"),
         ("app/other.py", "NLR001"),
     }
-    assert any(f["rule"] == "NLR900" for f in findings) is falls_back
+    # NLR900 exactly where the interpreter running the check refuses the file (which of these
+    # it refuses depends on its version: 3.11 gives up on the long chains that 3.10 parses).
+    assert any(f["rule"] == "NLR900" for f in findings) is _cpython_refuses(TOKEN_LINE + body + "\n")
 
 
 def _segfault() -> None:
@@ -116,15 +133,15 @@ def test_isolated_value_comes_back_and_a_bug_is_still_a_bug() -> None:
         run_isolated(_bug)
 
 
-def test_a_parser_crash_falls_back_to_the_plain_scan(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from nolegacyruns import check
-    from nolegacyruns.scan.scanners import python as python_scanner
-
-    monkeypatch.setattr(python_scanner.cst, "parse_module", lambda text: _segfault())
-    write_files(tmp_path, {"nolegacyruns.toml": "", "app/a.py": TOKEN_LINE})
-    report = check(tmp_path)
-    assert [(f.rule, f.line) for f in report.findings] == [("NLR900", 1), ("NLR001", 1)]
-    assert "the parser crashed (SIGSEGV)" in report.findings[0].message
+def test_the_python_scanner_never_loads_libcst(tmp_path: Path) -> None:
+    script = (
+        "import sys\n"
+        "from nolegacyruns.scan.scanners.python import scan_python\n"
+        f"lexed = scan_python('app/a.py', {TOKEN_LINE!r})\n"
+        "print(len(lexed.segments), len(lexed.notices), 'libcst' in sys.modules)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert result.stdout.split() == ["2", "0", "False"]
 
 
 def test_without_fork_the_parse_runs_in_process(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -22,6 +22,11 @@ def _first_bad_line(data: bytes, encoding: str, error: UnicodeDecodeError) -> in
     return data[: error.start].decode(encoding, errors="replace").count("\n") + 1
 
 
+_BOM_AND_COOKIE = (
+    "a UTF-8 byte order mark before a coding cookie for another encoding (CPython refuses it); read as UTF-8"
+)
+
+
 def wide_encoding(data: bytes) -> str | None:
     """The UTF-16 or UTF-32 codec a byte order mark at the start of data names, or None."""
     return next((encoding for bom, encoding in _BOM_ENCODINGS if data.startswith(bom)), None)
@@ -60,10 +65,13 @@ def decode(data: bytes, *, python: bool) -> tuple[str, list[Notice]]:
         try:
             encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
         except SyntaxError as exc:
-            # Raised for an unknown codec in a coding cookie, and for bad UTF-8 in the first
-            # two lines; the latter is reported by the decode below, with its line.
+            # Raised for an unknown codec in a coding cookie, for a UTF-8 BOM before a cookie naming
+            # another codec (CPython refuses both files), and for bad UTF-8 in the first two lines;
+            # the last is reported by the decode below, with its line.
             if "unknown encoding" in str(exc.msg):
                 notices.append(Notice(0, f"{exc.msg}; read as UTF-8"))
+            elif "encoding problem" in str(exc.msg):
+                notices.append(Notice(0, _BOM_AND_COOKIE))
             encoding = "utf-8-sig"
     else:
         try:

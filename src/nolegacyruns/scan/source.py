@@ -29,6 +29,11 @@ class SourceText:
             self._starts = [0] + [m.end() for m in _NEWLINE.finditer(self.text)]
         return self._starts
 
+    @property
+    def line_starts(self) -> list[int]:
+        """Offsets where lines begin: after `\\r\\n`, a lone `\\r` or `\\n` (CPython's line breaks too)."""
+        return self._line_starts
+
     def position(self, offset: int) -> tuple[int, int]:
         """Return the 1-based (line, column) of a character offset."""
         index = bisect.bisect_right(self._line_starts, offset) - 1
