@@ -233,3 +233,17 @@ def test_concurrent_checks_sharing_a_cache_agree_and_leave_it_whole(tmp_path: Pa
     for shard in _shards(root):
         json.loads(shard.read_text())
     assert not list((root / CACHE_DIR_NAME).rglob("*.tmp"))
+
+
+def test_caches_of_other_settings_unused_for_a_week_are_dropped(tmp_path: Path) -> None:
+    root = _project(tmp_path)
+    layout = root / CACHE_DIR_NAME / "v1"
+    old, recent = layout / ("0" * 32), layout / ("1" * 32)
+    for folder in (old, recent):
+        write_files(folder, {"00.json": "{}"})
+    week_ago = time.time() - 8 * 24 * 3600
+    os.utime(old, (week_ago, week_ago))
+    _check(root)
+    assert not old.exists()
+    assert recent.is_dir()
+    assert len(_shards(root)) > 1

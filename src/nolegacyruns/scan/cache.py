@@ -43,6 +43,7 @@ _SHARDS = 16
 # without a new mtime (git calls such entries "racily clean"): its stat is not trusted next time.
 _RACY_NS = 2_000_000_000
 _LIBRARIES = ("libcst", "pygments", "pathspec")
+_STALE_NS = 7 * 24 * 3600 * 1_000_000_000
 
 
 class _Invalid(Exception):
@@ -200,6 +201,8 @@ class ResultCache:
         if not self._dirty:
             return
         try:
+            if not self.folder.is_dir():
+                _prune(self.folder.parent, self.started_ns)
             self.folder.mkdir(parents=True, exist_ok=True)
             _mark(self.top)
             for shard in sorted(self._dirty):
@@ -208,6 +211,18 @@ class ResultCache:
         except OSError:
             return
         self._dirty.clear()
+
+
+def _prune(layout: Path, now_ns: int) -> None:
+    """Drop the caches of other settings that no check has written for a week (old versions, old configs)."""
+    import shutil  # only when a new settings key starts a cache
+
+    if not layout.is_dir():
+        return
+    for folder in layout.iterdir():
+        with contextlib.suppress(OSError):
+            if folder.is_dir() and now_ns - folder.stat().st_mtime_ns > _STALE_NS:
+                shutil.rmtree(folder, ignore_errors=True)
 
 
 def _mark(top: Path) -> None:
