@@ -14,6 +14,7 @@ Read errors are never stored.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib.util
 import json
