@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from helpers import write_files
+from helpers import CLEAN_MODULE, write_files
 
 CONFIG = '[tool.nolegacyruns]\npaths = ["app"]\n'
 # One backfill loop (NLR101 needs the structural parse) on top of filler that keeps libcst busy for seconds.
@@ -130,3 +130,17 @@ def run_check(
         return finish(proc, timeout)
     finally:
         kill_group(proc.pid)
+
+
+def make_project(root: Path, extra: dict[str, str | bytes] | None = None) -> Path:
+    """A project checking app/, with one clean file and the extra files."""
+    return write_files(root, {"pyproject.toml": CONFIG, "app/clean.py": CLEAN_MODULE, **(extra or {})})
+
+
+def one_error_line(err: str, *names: str) -> None:
+    """stderr is one `nolegacyruns: error:` line naming each of names; no traceback, no internal error."""
+    assert "Traceback" not in err and "internal error" not in err, err
+    lines = err.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("nolegacyruns: error: "), err
+    for name in names:
+        assert name in lines[0], (name, err)

@@ -147,7 +147,7 @@ def test_changed_since_a_clean_tree_passes(repo: Path) -> None:
 @pytest.mark.parametrize(
     ("ref", "problem"),
     [
-        pytest.param("no-such-ref", "--changed-since no-such-ref: fatal: bad revision 'no-such-ref'", id="unknown-ref"),
+        pytest.param("no-such-ref", "--changed-since no-such-ref: no such commit in this repository", id="unknown-ref"),
     ],
 )
 def test_changed_since_an_unknown_ref_is_exit_2(repo: Path, ref: str, problem: str) -> None:

@@ -50,8 +50,10 @@ def test_git_lists_the_same_scope_as_the_walk(tmp_path: Path, committed: bool, m
         git(repo, "add", ".")
         git(repo, "commit", "-q", "-m", "start")
     listed: list[Path] = []
-    real = discovery.git_files
-    monkeypatch.setattr(discovery, "git_files", lambda root, start: listed.append(root) or real(root, start))
+    real = discovery.git_files_and_unreadable
+    monkeypatch.setattr(
+        discovery, "git_files_and_unreadable", lambda root, start: listed.append(root) or real(root, start)
+    )
     scope = discover(load_config(repo))
     assert listed  # git was asked
     walked = _walked(tmp_path)

@@ -166,3 +166,43 @@ def test_a_parse_stopped_for_longer_than_a_wall_clock_deadline_gives_the_same_re
         kill_group(proc.pid)
     assert "NLR900" not in loaded and "NLR101" in loaded
     assert (returncode, loaded) == (idle[0], idle[1])
+
+
+def test_default_jobs_follow_affinity_and_the_cgroup_quota(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from nolegacyruns.scan import processes
+
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1, 2, 3}, raising=False)
+    monkeypatch.setattr(processes, "_cgroup_quota", lambda: 1.5)
+    assert processes.available_cpus() == 2
+    monkeypatch.setattr(processes, "_cgroup_quota", lambda: None)
+    assert processes.available_cpus() == 4
+    (tmp_path / "cpu.max").write_text("150000 100000\n")
+    assert processes._read_quota(tmp_path / "cpu.max") == 1.5
+    (tmp_path / "cpu.max").write_text("max 100000\n")
+    assert processes._read_quota(tmp_path / "cpu.max") is None
+
+
+def test_a_file_that_kills_its_worker_twice_is_lost_and_only_it(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from nolegacyruns.config.loading import Config
+    from nolegacyruns.config.selection import build_ruleset
+    from nolegacyruns.scan import workers
+
+    names = [f"app/m{i}.py" for i in range(6)]
+    write_files(tmp_path, dict.fromkeys(names, 'T = "inventory_sync_runs"\n'))
+    real = workers.examine_file
+
+    def deadly(root: Path, relpath: str, *args: object, **kwargs: object) -> object:
+        if relpath == "app/m3.py":
+            os.kill(os.getpid(), signal.SIGKILL)
+        return real(root, relpath, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(workers, "examine_file", deadly)
+    config = Config(root=tmp_path)
+    before = {proc.pid for proc in descendants(os.getpid())}  # a server the session started, say
+    results = workers.check_files(tmp_path, names, build_ruleset(config), config, jobs=2)
+    assert [r.lost for r in results] == [False, False, False, True, False, False]
+    assert "SIGKILL" in (results[3].error or "")
+    assert [r.error for r in results if not r.lost] == [None] * 5
+    assert {proc.pid for proc in descendants(os.getpid())} <= before

@@ -94,7 +94,7 @@ def test_a_fifo_in_scope_is_left_out_without_being_opened(tmp_path: Path, args: 
     os.mkfifo(tmp_path / "app" / "pipe.py")
     result = _run_with_timeout(tmp_path, *args)
     assert (result.returncode, result.stderr) == (0, "")
-    assert result.stdout.endswith("1 file scanned; 0 skipped; 0 suppressed.\n")
+    assert result.stdout.endswith("1 file scanned; 1 skipped (1 not a regular file); 0 suppressed.\n")
     listing = _run_with_timeout(tmp_path, "check", "--list-files")
     assert "  app/pipe.py  (not a regular file)\n" in listing.stdout
 
@@ -107,10 +107,11 @@ def test_a_broken_symlink_is_left_out_and_is_no_error(tmp_path: Path, target: st
         (tmp_path / "app" / "broken.py").symlink_to(target)
     name = "app/loop.py" if target == "loop.py" else "app/broken.py"
     assert f"  {name}  (broken symlink)\n" in invoke(tmp_path, "check", "--list-files").stdout
-    for args in (["check"], ["check", name, "app/clean.py"]):
+    broken = 2 if target != "loop.py" else 1
+    for args, skipped in ((["check"], broken), (["check", name, "app/clean.py"], 1)):
         result = invoke(tmp_path, *args)
         assert (result.exit_code, result.stderr) == (0, ""), args
-        assert result.stdout.endswith("1 file scanned; 0 skipped; 0 suppressed.\n")
+        assert result.stdout.endswith(f"1 file scanned; {skipped} skipped ({skipped} broken symlink); 0 suppressed.\n")
 
 
 # 7. A regular file that cannot be read fails the check.

@@ -60,6 +60,15 @@ class FieldReader:
             return default
         return value
 
+    def integer(self, name: str, default: int, *, minimum: int = 1) -> int:
+        value = self.table.get(name, _MISSING)
+        if value is _MISSING:
+            return default
+        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+            self.problem(name, f"expected a whole number of at least {minimum}, got {describe(value)}")
+            return default
+        return value
+
     def strings(self, name: str, default: Iterable[str] = (), *, required: bool = False) -> tuple[str, ...]:
         value = self.table.get(name, _MISSING)
         if value is _MISSING:

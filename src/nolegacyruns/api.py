@@ -12,6 +12,7 @@ from .config.selection import build_ruleset
 from .errors import UsageError
 from .report.baseline import Baseline, load_baseline
 from .report.model import Report
+from .safe_files import confined
 from .scan.cache import ResultCache
 from .scan.checking import check_scope
 from .scan.progress import Progress
@@ -177,6 +178,8 @@ def run(
     ruleset = build_ruleset(config)
     # A diff check reads only changed files, so binary files are told apart first, for the empty-scope check.
     scope = scope_for(config, folders, files, sniff=changed is not None)
+    if scope.problems:
+        raise UsageError(scope.problems)
     _leave_out_baselines(config, scope, baseline)
     if not files and not scope.files:
         raise UsageError(empty_scope_problem(config, (folder.resolve() for folder in folders)))
@@ -226,4 +229,4 @@ def baseline_for(config: Config, choice: bool | str | Path) -> Baseline | None:
     if choice is True:
         path = config.root / config.baseline
         return load_baseline(path) if path.is_file() else None
-    return load_baseline(Path(choice))
+    return load_baseline(confined(config.root, Path(os.path.abspath(choice)), "--baseline"))

@@ -27,6 +27,7 @@ from .report.baseline import entry_for, load_baseline, write_baseline
 from .report.model import Report
 from .rules.pack import bundled_pack_files, load_rules, pack_files
 from .rules.ruleset import RuleSet
+from .safe_files import MAX_DATA_BYTES, atomic_write, confined
 from .scan.cache import CACHE_DIR_NAME, CACHE_ENV, ResultCache, cache_dir_for
 from .scan.progress import Progress, wants_progress
 from .scope.diff import ChangedLines, changed_lines, git_changed_lines, read_diff
@@ -240,7 +241,7 @@ def check_command(
     if list_files:
         _list_files(targets, output_format)
         return
-    stdin = sys.stdin.buffer.read().decode("utf-8", errors="replace") if diff_file == "-" else None
+    stdin = _read_stdin_diff() if diff_file == "-" else None
     choice: bool | Path = False if no_baseline else (baseline_file or True)
     if no_cache and cache_dir is not None:
         raise UsageError("--cache-dir and --no-cache exclude each other")
@@ -272,6 +273,13 @@ def check_command(
             err=True,
         )
     sys.exit(max(report.exit_code for report in reports))
+
+
+def _read_stdin_diff() -> str:
+    data = sys.stdin.buffer.read(MAX_DATA_BYTES + 1)
+    if len(data) > MAX_DATA_BYTES:
+        raise UsageError(f"--diff -: the diff on standard input is larger than {MAX_DATA_BYTES:,} bytes; not read")
+    return data.decode("utf-8", errors="replace")
 
 
 def _changed(root: Path, diff_file: str | None, stdin: str | None, changed_since: str | None) -> ChangedLines | None:
@@ -362,7 +370,7 @@ def emit(reports: Sequence[Report], output_format: str, output: Path | None) -> 
         return
     try:
         # A file name that is not UTF-8 is escaped, not a crash; JSON reads `\udcff` back as the same text.
-        output.write_text(text, encoding="utf-8", errors="backslashreplace")
+        atomic_write(output, text.encode("utf-8", errors="backslashreplace"))
     except OSError as exc:
         raise UsageError(f"{output}: cannot write the report: {exc.strerror or exc}") from None
     for report in reports:
@@ -416,7 +424,11 @@ def baseline_command(project: Path | None, baseline_file: Path | None, prune: bo
     survive lines moving. `--prune` drops entries whose finding no longer exists.
     """
     config = load_config(project or Path.cwd())
-    target = baseline_file or config.root / config.baseline
+    target = (
+        confined(config.root, Path(os.path.abspath(baseline_file)), "--baseline")
+        if baseline_file
+        else config.root / config.baseline
+    )
     if prune:
         if not target.is_file():
             raise UsageError(f"{target}: no baseline to prune; `nolegacyruns baseline` writes one")

@@ -61,9 +61,10 @@ def confined(root: Path, path: Path, what: str) -> Path:
     return absolute
 
 
-def atomic_write(path: Path, data: bytes) -> None:
+def atomic_write(path: Path, data: bytes, *, durable: bool = True) -> None:
     """Replace path's content in one step (temp file in its folder, fsync, rename); raise OSError on failure.
 
+    `durable=False` skips the fsyncs, for data that is rebuilt when lost (the cache).
     A path that exists and is no regular file (`/dev/stdout`, a FIFO) is written to directly: it
     holds no previous content to protect. A symbolic link is followed: its target is replaced.
     """
@@ -79,14 +80,16 @@ def atomic_write(path: Path, data: bytes) -> None:
         with os.fdopen(fd, "wb") as stream:
             stream.write(data)
             stream.flush()
-            os.fsync(stream.fileno())
+            if durable:
+                os.fsync(stream.fileno())
         os.chmod(temporary, _mode_for(target))
         os.replace(temporary, target)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         raise
-    _sync_folder(target.parent)
+    if durable:
+        _sync_folder(target.parent)
 
 
 def _mode_for(target: Path) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
@@ -12,6 +13,7 @@ import pathspec
 from .. import _toml
 from .._fields import FieldReader
 from ..errors import UsageError
+from ..safe_files import MAX_CONFIG_BYTES, outside_root, read_regular
 
 CONFIG_FILES = ("nolegacyruns.toml", ".nolegacyruns.toml", "pyproject.toml")
 DEFAULT_PATHS = ("app", "database", "resources", "routes")
@@ -25,7 +27,10 @@ _KEYS = (
     "scan-comments",
     "allow",
     "baseline",
+    "max-file-size",
 )
+# Files larger than this are not read (reported as skipped, with NLR900): a 200 MB file costs minutes.
+DEFAULT_MAX_FILE_SIZE = 4 << 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +61,7 @@ class Config:
     scan_comments: bool = False
     allow: tuple[AllowEntry, ...] = ()
     baseline: str = ".nolegacyruns-baseline.json"
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE
 
     @property
     def label(self) -> str:
@@ -68,9 +74,7 @@ class Config:
 def _read_config_table(path: Path) -> dict[str, Any] | None:
     """Return the nolegacyruns table of a config file, or None when the file holds none."""
     try:
-        data = _toml.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise UsageError(f"{path}: cannot read: {exc.strerror or exc}") from None
+        data = _toml.loads(read_regular(path, MAX_CONFIG_BYTES, "the configuration").decode("utf-8"))
     except UnicodeDecodeError:
         raise UsageError(f"{path}: cannot read: not UTF-8 text") from None
     except _toml.TOMLDecodeError as exc:
@@ -106,7 +110,23 @@ def _check_relative(fields: FieldReader, key: str, values: tuple[str, ...]) -> N
     for value in values:
         pure = PurePosixPath(value.replace("\\", "/"))
         if not value.strip() or pure.is_absolute() or ".." in pure.parts:
-            fields.problem(key, f"{value!r} must be a path relative to the project root, inside it")
+            fields.problem(
+                key, f"{value!r} must be a path relative to the project root, inside it (outside the project)"
+            )
+
+
+def _confined(fields: FieldReader, root: Path, key: str, values: tuple[str, ...]) -> list[str]:
+    """Report and return the values that are absolute, climb out, or resolve (through links) outside the root."""
+    _check_relative(fields, key, values)
+    refused = []
+    for value in values:
+        pure = PurePosixPath(value.replace("\\", "/"))
+        if not value.strip() or pure.is_absolute() or ".." in pure.parts:
+            refused.append(value)
+        elif outside_root(root, root / value):
+            fields.problem(key, f"{value!r} resolves outside the project (to {os.path.realpath(root / value)})")
+            refused.append(value)
+    return refused
 
 
 def _compile_globs(fields: FieldReader, key: str, globs: tuple[str, ...]) -> pathspec.GitIgnoreSpec:
@@ -159,13 +179,17 @@ def load_config(start: Path) -> Config:
     paths = fields.strings("paths", DEFAULT_PATHS)
     if fields.has("paths") and not paths:
         fields.problem("paths", "expected at least one path")
-    _check_relative(fields, "paths", paths)
+    _confined(fields, root, "paths", paths)
     exclude = fields.strings("exclude")
     _compile_globs(fields, "exclude", exclude)
     rule_packs = fields.strings("rule-packs")
-    missing_packs = [pack for pack in rule_packs if not (root / pack).exists()]
+    refused_packs = _confined(fields, root, "rule-packs", rule_packs)
+    missing_packs = [pack for pack in rule_packs if pack not in refused_packs and not (root / pack).exists()]
     for pack in missing_packs:
         fields.problem("rule-packs", f"{pack!r} does not exist (looked for {root / pack})")
+    missing_packs += refused_packs
+    baseline = fields.string("baseline", ".nolegacyruns-baseline.json") or ".nolegacyruns-baseline.json"
+    _confined(fields, root, "baseline", (baseline,))
     config = Config(
         root=root,
         source=source,
@@ -177,7 +201,8 @@ def load_config(start: Path) -> Config:
         ignore=fields.strings("ignore"),
         scan_comments=fields.boolean("scan-comments", False),
         allow=_read_allow(fields, allow_key),
-        baseline=fields.string("baseline", ".nolegacyruns-baseline.json") or ".nolegacyruns-baseline.json",
+        baseline=baseline,
+        max_file_size=fields.integer("max-file-size", DEFAULT_MAX_FILE_SIZE),
     )
     if problems:
         raise UsageError(problems + _rule_problems(config, missing_packs))

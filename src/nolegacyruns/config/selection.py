@@ -11,6 +11,7 @@ from pathlib import Path
 from ..errors import UsageError
 from ..rules.pack import declared_rule_ids, load_rules, pack_files
 from ..rules.ruleset import RuleSet
+from ..safe_files import outside_root
 from .loading import Config
 
 
@@ -36,14 +37,19 @@ def build_ruleset(config: Config) -> RuleSet:
     checked against every `[[rule]] id` the packs declare, valid rule or not; a pack that cannot be
     read or parsed might declare any ID, so then no ID is called unknown.
     """
-    extra = []
+    extra, escaping = [], []
     for location in config.rule_packs:
         for path in pack_files(config.root / location):
-            extra.append((path, _label(config.root, path)))
+            if outside_root(config.root, path):  # a link in a pack folder that leaves the project
+                escaping.append(f"rule-packs: {_label(config.root, path)}: resolves outside the project; not read")
+            else:
+                extra.append((path, _label(config.root, path)))
     problems: list[str] = []
     try:
         rules = load_rules(extra)
         known: list[str] | None = [rule.id for rule in rules]
+        if escaping:
+            raise UsageError(escaping)
     except UsageError as error:
         rules, problems = [], error.problems
         known = declared_rule_ids([path for path, _ in extra])

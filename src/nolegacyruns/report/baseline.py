@@ -11,6 +11,7 @@ from typing import Any
 
 from ..errors import UsageError
 from ..findings import Finding, normalise_line
+from ..safe_files import MAX_DATA_BYTES, atomic_write, read_regular
 from ..scan.source import line_of
 
 BASELINE_VERSION = 1
@@ -107,9 +108,9 @@ def dumps(entries: Iterable[BaselineEntry]) -> str:
 
 
 def write_baseline(path: Path, entries: Iterable[BaselineEntry]) -> None:
+    """Write the baseline in one step: a failed write leaves the previous baseline whole."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(dumps(entries), encoding="utf-8")
+        atomic_write(path, dumps(entries).encode("utf-8"))
     except OSError as exc:
         raise UsageError(f"{path}: cannot write the baseline: {exc.strerror or exc}") from None
 
@@ -132,6 +133,10 @@ def parse_baseline(path: Path, text: str) -> Baseline:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
         raise UsageError(f"{path}: not a valid baseline: invalid JSON ({exc}){hint}") from None
+    except RecursionError:
+        raise UsageError(f"{path}: not a valid baseline: invalid JSON (nested too deeply){hint}") from None
+    except ValueError as exc:  # an integer of thousands of digits
+        raise UsageError(f"{path}: not a valid baseline: invalid JSON ({exc}){hint}") from None
     if not isinstance(document, dict) or not isinstance(document.get("findings"), list):
         raise UsageError(f"{path}: not a valid baseline: expected an object with a 'findings' list{hint}")
     if document.get("version") != BASELINE_VERSION:
@@ -144,10 +149,9 @@ def parse_baseline(path: Path, text: str) -> Baseline:
 
 
 def load_baseline(path: Path) -> Baseline:
+    """Read and validate a baseline: a regular file of at most MAX_DATA_BYTES."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise UsageError(f"{path}: cannot read the baseline: {exc.strerror or exc}") from None
+        text = read_regular(path, MAX_DATA_BYTES, "the baseline").decode("utf-8")
     except UnicodeDecodeError:
         raise UsageError(f"{path}: not a valid baseline: not UTF-8 text") from None
     return parse_baseline(path, text)

@@ -53,6 +53,14 @@ class Report:
         return self.scope.skipped + len(self.errors)
 
     @property
+    def skipped_by_reason(self) -> dict[str, int]:
+        """Skipped files counted by why, for the summary line: binary, not a regular file, too large…"""
+        counts = dict(self.scope.skipped_by_reason)
+        if self.errors:
+            counts["unreadable"] = len(self.errors)
+        return dict(sorted(counts.items()))
+
+    @property
     def files_with_findings(self) -> int:
         return len({f.path for f in self.findings})
 

@@ -43,12 +43,16 @@ def _count(number: int, noun: str) -> str:
     return f"{number} {noun}{'s' * (number != 1)}"
 
 
+def _reasons(counts: dict[str, int]) -> str:
+    return f" ({', '.join(f'{number} {reason}' for reason, number in counts.items())})" if counts else ""
+
+
 def summary_line(report: Report) -> str:
     """One line: findings, files with findings, files scanned, files skipped (and the rest that applies)."""
     parts = [
         f"{_count(len(report.findings), 'finding')} in {_count(report.files_with_findings, 'file')}",
         f"{_count(report.files_scanned, 'file')} scanned",
-        f"{report.files_skipped} skipped",
+        f"{report.files_skipped} skipped" + _reasons(report.skipped_by_reason),
         f"{len(report.suppressed)} suppressed",
     ]
     if report.baselined:

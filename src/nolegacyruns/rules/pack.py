@@ -21,6 +21,7 @@ from .._fields import FieldReader
 from ..errors import UsageError
 from ..filekinds import FILE_KINDS
 from ..findings import Severity
+from ..safe_files import MAX_CONFIG_BYTES, read_regular
 from .matching import Boundary
 
 RULE_ID = re.compile(r"^[A-Z]{2,8}[0-9]{3}$")
@@ -321,11 +322,16 @@ def _read_rule(table: dict[str, Any], where: str, index: int, problems: list[str
     )
 
 
+def _pack_text(path: Path) -> str:
+    """A pack's text: a regular file of at most MAX_CONFIG_BYTES (UsageError), in UTF-8 (UnicodeDecodeError)."""
+    return read_regular(path, MAX_CONFIG_BYTES, "rule pack").decode("utf-8")
+
+
 def _read_pack(path: Path, label: str, problems: list[str]) -> list[Rule]:
     try:
-        data = _toml.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        problems.append(f"{label}: cannot read rule pack: {exc.strerror or exc}")
+        data = _toml.loads(_pack_text(path))
+    except UsageError as error:
+        problems.append(f"rule-packs: {error.problems[0]}")
         return []
     except UnicodeDecodeError:
         problems.append(f"{label}: cannot read rule pack: not UTF-8 text")
@@ -392,8 +398,8 @@ def declared_rule_ids(extra: Iterable[Path] = ()) -> list[str] | None:
     declared: set[str] = set()
     for path in [*bundled_pack_files(), *extra]:
         try:
-            tables = _toml.loads(path.read_text(encoding="utf-8")).get("rule")
-        except (OSError, UnicodeDecodeError, _toml.TOMLDecodeError):
+            tables = _toml.loads(_pack_text(path)).get("rule")
+        except (UsageError, UnicodeDecodeError, _toml.TOMLDecodeError):
             return None
         if isinstance(tables, list):
             declared.update(t["id"] for t in tables if isinstance(t, dict) and isinstance(t.get("id"), str))

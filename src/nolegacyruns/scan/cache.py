@@ -28,8 +28,10 @@ from typing import Any
 
 from .._version import __version__
 from ..config.loading import Config
+from ..errors import UsageError
 from ..findings import Finding, Severity
 from ..rules.pack import bundled_pack_files, pack_files
+from ..safe_files import MAX_CONFIG_BYTES, MAX_DATA_BYTES, atomic_write, read_regular
 from .engine import Analysis, FileStat
 from .suppressions import Directive
 
@@ -75,8 +77,8 @@ def settings_key(config: Config) -> str:
         digest.update(part.encode("utf-8", errors="surrogateescape") + b"\0")
     for path in sorted(_pack_paths(config)):
         try:
-            digest.update(path.read_bytes() + b"\0")
-        except OSError:
+            digest.update(read_regular(path, MAX_CONFIG_BYTES, "rule pack") + b"\0")
+        except UsageError:  # not read here (a FIFO never is): the configuration check reports it
             digest.update(b"unreadable\0")
     return digest.hexdigest()[:32]
 
@@ -147,11 +149,12 @@ class ResultCache:
         return entries
 
     def _load(self, shard: int) -> dict[str, Any]:
-        try:
-            document = json.loads((self.folder / f"{shard:02x}.json").read_bytes())
-        except FileNotFoundError:
+        path = self.folder / f"{shard:02x}.json"
+        if not os.path.lexists(path):
             return {}
-        except (OSError, ValueError):
+        try:
+            document = json.loads(read_regular(path, MAX_DATA_BYTES, "cache"))
+        except (UsageError, ValueError, RecursionError):
             self._dirty.add(shard)  # corrupt: rebuilt
             return {}
         valid = (
@@ -231,17 +234,8 @@ def _mark(top: Path) -> None:
 
 
 def _write_atomically(path: Path, text: str) -> None:
-    import tempfile  # only when something changed
-
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", errors="surrogateescape") as stream:
-            stream.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
+    # A cache is rebuilt when lost: atomic, but not worth an fsync per shard.
+    atomic_write(path, text.encode("utf-8", errors="surrogateescape"), durable=False)
 
 
 def _encode_entry(entry: CacheEntry) -> list[Any]:

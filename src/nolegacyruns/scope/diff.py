@@ -11,8 +11,10 @@ from pathlib import Path
 
 from ..errors import UsageError
 from ..findings import FileResult, Finding
+from ..safe_files import MAX_DATA_BYTES, read_regular
 
-_HUNK = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
+# At most 18 digits: a count of thousands of digits is no hunk header (and no crash).
+_HUNK = re.compile(r"^@@ -(\d{1,18})(?:,(\d{1,18}))? \+(\d{1,18})(?:,(\d{1,18}))? @@")
 _C_ESCAPES = {"a": 7, "b": 8, "t": 9, "n": 10, "v": 11, "f": 12, "r": 13, '"': 34, "\\": 92}
 DEV_NULL = "/dev/null"
 
@@ -128,7 +130,11 @@ def _relative(root: Path, name: str, bases: Sequence[Path]) -> str | None:
     """Find a diff path below one of the bases; None when it is gone or outside the project."""
     for base in bases:
         candidate = Path(os.path.abspath(base / name))
-        if candidate.is_file():
+        try:
+            is_file = candidate.is_file()
+        except OSError:  # a name too long for the system: no file of this project
+            continue
+        if is_file:
             try:
                 return candidate.relative_to(root).as_posix()
             except ValueError:
@@ -152,9 +158,9 @@ def read_diff(name: str, stdin_text: str | None = None) -> str:
         text = stdin_text or ""
     else:
         try:
-            text = Path(name).read_bytes().decode("utf-8", errors="replace")
-        except OSError as exc:
-            raise UsageError(f"--diff {name}: cannot read: {exc.strerror or exc}") from None
+            text = read_regular(Path(name), MAX_DATA_BYTES, "the diff").decode("utf-8", errors="replace")
+        except UsageError as error:
+            raise UsageError(f"--diff {error.problems[0]}") from None
     if not looks_like_diff(text):
         raise UsageError(
             f"--diff {name}: not a unified diff (no '+++ ' file header); make one with `git diff` or `diff -u`"
@@ -178,12 +184,28 @@ def _git(root: Path, ref: str, *args: str, allow_failure: bool = False) -> str:
     return done.stdout.decode("utf-8", errors="replace")
 
 
+def verified_commit(root: Path, ref: str) -> str:
+    """The commit ref names, checked by git; a ref that looks like an option never reaches git as one."""
+    if not ref or ref.startswith("-"):
+        raise UsageError(f"--changed-since {ref}: not a revision (it starts with '-')")
+    commit = _git(
+        root, ref, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}", allow_failure=True
+    )
+    if not commit:
+        raise UsageError(
+            f"--changed-since {ref}: no such commit in this repository "
+            f"(in a shallow clone, fetch it first: git fetch --depth=1 origin {ref})"
+        )
+    return commit
+
+
 def git_changed_lines(root: Path, ref: str) -> ChangedLines:
     """Lines changed since ref (`git diff ref`, working tree included), plus untracked files whole."""
     if _git(root, ref, "rev-parse", "--is-inside-work-tree", allow_failure=True) != "true":
         raise UsageError(
             f"--changed-since {ref}: {root} is not in a git repository; pass a diff with --diff FILE instead"
         )
+    commit = verified_commit(root, ref)
     diff = _git(
         root,
         ref,
@@ -197,7 +219,7 @@ def git_changed_lines(root: Path, ref: str) -> ChangedLines:
         "--relative",
         "--src-prefix=a/",
         "--dst-prefix=b/",
-        ref,
+        commit,
         "--",
     )
     untracked = _git(root, ref, "ls-files", "--others", "--exclude-standard", "-z").split("\0")

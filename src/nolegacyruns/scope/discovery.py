@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import stat
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -13,10 +15,11 @@ import pathspec
 
 from ..config.loading import Config
 from ..errors import UsageError
+from ..safe_files import outside_root
 from ..scan.cache import CACHE_DIR_NAME
 from ..scan.decoding import BINARY_SNIFF_BYTES, looks_binary
 from ..scan.engine import FileStat
-from .gitfiles import git_files, git_ignored
+from .gitfiles import git_files_and_unreadable, git_ignored
 
 EXCLUDED = "exclude"
 GITIGNORED = ".gitignore"
@@ -25,6 +28,13 @@ OUTSIDE = "outside paths"
 NOT_REGULAR = "not a regular file"
 BROKEN_SYMLINK = "broken symlink"
 GONE = "no such file"
+LINK_OUTSIDE = "symlink outside the project"
+LINK_WALKED = "symlink to a folder already walked"
+TOO_LARGE = "larger than max-file-size"
+UNREADABLE_FOLDER = "unreadable folder"
+PATH_TOO_LONG = "path too long"
+# Reasons that leave out a file found under the paths (not a choice of the configuration): counted as skipped.
+SKIPPED = frozenset({BINARY, NOT_REGULAR, BROKEN_SYMLINK, LINK_OUTSIDE, LINK_WALKED, TOO_LARGE})
 # Version control data, and the result cache (which keeps checked lines of its own).
 _ALWAYS_SKIPPED_DIRS = frozenset({".git", ".hg", ".svn", CACHE_DIR_NAME})
 
@@ -38,11 +48,19 @@ class Scope:
     left_out: list[tuple[str, str]] = field(default_factory=list)
     # The stat of each file in scope, taken as it was admitted.
     stats: dict[str, FileStat] = field(default_factory=dict)
+    # Folders that could not be walked (unreadable, path too long): the check fails naming each.
+    problems: list[str] = field(default_factory=list)
+    # (device, inode) of every folder walked: a folder link to one of them is not followed again.
+    walked: set[tuple[int, int]] = field(default_factory=set)
 
     @property
     def skipped(self) -> int:
-        """Files under the paths that were found but not scanned (binary files)."""
-        return sum(1 for _, reason in self.left_out if reason == BINARY)
+        """Files and folders under the paths that were found but not scanned."""
+        return sum(self.skipped_by_reason.values())
+
+    @property
+    def skipped_by_reason(self) -> Counter[str]:
+        return Counter(reason for _, reason in self.left_out if reason in SKIPPED)
 
 
 def _compile_lenient(lines: Iterable[str]) -> pathspec.GitIgnoreSpec | None:
@@ -116,24 +134,37 @@ def is_binary(path: str | Path) -> bool | None:
     return looks_binary(head)
 
 
-def not_a_file(path: str) -> str | None:
-    """Why path is no regular file to read (a FIFO, a device, a broken symlink), or None; never opens it."""
-    return _stat_file(path)[0]
+def not_a_file(path: str, root: Path | None = None, max_size: int | None = None) -> str | None:
+    """Why path is no file to read (a FIFO, a device, a broken link, a link out of root, too large), or None."""
+    return _stat_file(path, root, max_size)[0]
 
 
-def _stat_file(path: str) -> tuple[str | None, os.stat_result | None]:
+def _stat_file(
+    path: str, root: Path | None = None, max_size: int | None = None
+) -> tuple[str | None, os.stat_result | None]:
     """not_a_file's reason, and the stat of a regular file (what the cache's fast path compares).
 
-    Opening a FIFO blocks until someone writes to it, so the kind is decided from stat alone.
+    Never opens the file: opening a FIFO blocks until someone writes to it, so the kind is decided
+    from stat alone. A link is judged by where it resolves; a file over max_size is not read at all.
     """
     try:
-        result = os.stat(path)
+        result = os.lstat(path)
     except FileNotFoundError:
-        return (BROKEN_SYMLINK if os.path.islink(path) else GONE), None
+        return GONE, None
     except OSError:
-        # A symlink loop (ELOOP) is a broken symlink; anything else is a file the read will report.
-        return (BROKEN_SYMLINK if os.path.islink(path) else None), None
-    return (None if stat.S_ISREG(result.st_mode) else NOT_REGULAR), result
+        return None, None  # a file the read will report
+    if stat.S_ISLNK(result.st_mode):
+        if root is not None and outside_root(root, Path(path)):
+            return LINK_OUTSIDE, None
+        try:
+            result = os.stat(path)
+        except OSError:  # dangling, or a loop (ELOOP)
+            return BROKEN_SYMLINK, None
+    if not stat.S_ISREG(result.st_mode):
+        return NOT_REGULAR, None
+    if max_size is not None and result.st_size > max_size:
+        return TOO_LARGE, None
+    return None, result
 
 
 class _Filter:
@@ -191,18 +222,84 @@ class _Filter:
         return self.reason_left_out(relpath, is_dir)
 
 
+def _unwalkable(root: Path, scope: Scope, error: OSError) -> None:
+    """A folder the walk cannot list: left out with the reason, and a problem that fails the check."""
+    full = str(error.filename)
+    relative = full[len(str(root)) + 1 :].replace(os.sep, "/")
+    if error.errno == errno.ENAMETOOLONG:
+        _too_long(scope, relative + "/", len(full))
+        return
+    _unreadable_folder(scope, relative, str(error.strerror or error))
+
+
+def _unreadable_folder(scope: Scope, relative: str, why: str) -> None:
+    scope.left_out.append((relative + "/", f"{UNREADABLE_FOLDER}: {why}"))
+    scope.problems.append(f"{relative}/: cannot read the folder ({why}); fix or exclude it")
+
+
+def _too_long(scope: Scope, relative: str, length: int) -> None:
+    scope.left_out.append((relative, PATH_TOO_LONG))
+    shown = relative if len(relative) <= 120 else relative[:120] + "…"
+    scope.problems.append(
+        f"{shown}: path too long for this system ({length} characters); not checked: shorten or exclude it"
+    )
+
+
+def _first_walk(scope: Scope, dirpath: str, relative: str) -> bool:
+    """Note a folder as walked; False when it was walked already (reached again through a link)."""
+    try:
+        info = os.stat(dirpath)
+    except OSError:
+        return True
+    if (info.st_dev, info.st_ino) in scope.walked:
+        scope.left_out.append((relative + "/", LINK_WALKED))
+        return False
+    scope.walked.add((info.st_dev, info.st_ino))
+    return True
+
+
+def _without_links(
+    root: Path, dirpath: str, prefix: str, names: list[str], scope: Scope, links: list[str]
+) -> list[str]:
+    """Folder names minus links: one out of the root is noted, one inside is queued, to be walked after."""
+    kept = []
+    for name in names:
+        path = os.path.join(dirpath, name)
+        if not os.path.islink(path):
+            kept.append(name)
+        elif outside_root(root, Path(path)):
+            scope.left_out.append((f"{prefix}{name}/", LINK_OUTSIDE))
+        else:
+            links.append(path)
+    return kept
+
+
 def _walk(root: Path, start: PurePosixPath, keep: _Filter, scope: Scope) -> Iterator[str]:
+    """The files below start. Folder links inside the root are walked after the real folders, once each."""
+    tops: list[str] = [str(root / start)]
+    links: list[str] = []
+    while tops:
+        yield from _walk_one(root, tops.pop(0), keep, scope, links)
+        if not tops:
+            tops, links = links, []
+
+
+def _walk_one(root: Path, top: str, keep: _Filter, scope: Scope, links: list[str]) -> Iterator[str]:
     root_prefix = len(str(root)) + 1
     # Folders where no exclude pattern and no .gitignore bears (walked top-down, so a folder's parent
     # is decided first): their entries are all kept without matching each.
     plain: set[str] = set()
-    for dirpath, dirnames, filenames in os.walk(root / start):
+    for dirpath, dirnames, filenames in os.walk(top, onerror=lambda error: _unwalkable(root, scope, error)):
         relative = dirpath[root_prefix:].replace(os.sep, "/")
         prefix = f"{relative}/" if relative else ""
+        if not _first_walk(scope, dirpath, relative):
+            dirnames[:] = []
+            continue
         here_plain = keep.exclude is None and (keep.gitignores is None or ".gitignore" not in filenames)
         if here_plain and relative and relative.rpartition("/")[0] in plain:
             plain.add(relative)
-            dirnames[:] = sorted(name for name in dirnames if name not in _ALWAYS_SKIPPED_DIRS)
+            kept = sorted(name for name in dirnames if name not in _ALWAYS_SKIPPED_DIRS)
+            dirnames[:] = _without_links(root, dirpath, prefix, kept, scope, links)
             yield from (prefix + name for name in sorted(filenames))
             continue
         folder = PurePosixPath(relative or ".")
@@ -219,7 +316,7 @@ def _walk(root: Path, start: PurePosixPath, keep: _Filter, scope: Scope) -> Iter
                 kept_dirs.append(name)
             else:
                 scope.left_out.append((f"{prefix}{name}/", reason))
-        dirnames[:] = kept_dirs
+        dirnames[:] = _without_links(root, dirpath, prefix, kept_dirs, scope, links)
         for name in sorted(filenames):
             reason = keep.reason_in_folder(folder, prefix + name, False)
             if reason is None:
@@ -228,13 +325,13 @@ def _walk(root: Path, start: PurePosixPath, keep: _Filter, scope: Scope) -> Iter
                 scope.left_out.append((prefix + name, reason))
 
 
-def _admit(root: Path, rel: str, scope: Scope, sniff: bool) -> None:
+def _admit(root: Path, rel: str, scope: Scope, sniff: bool, max_size: int | None = None) -> None:
     """Keep a regular text file; one that cannot be read stays in, so its check fails with the reason.
 
     Without `sniff`, binary files stay in too: the check tells them by the bytes it reads anyway.
     """
     path = os.path.join(root, rel)
-    reason, result = _stat_file(path)
+    reason, result = _stat_file(path, root, max_size)
     reason = reason or (BINARY if sniff and is_binary(path) else None)
     if reason is None:
         scope.files.append(rel)
@@ -270,14 +367,22 @@ def _admit_listed(root: Path, listed: Iterable[str], keep: _Filter, scope: Scope
         if not plain[folder] and (reason := keep.reason_in_folder(PurePosixPath(folder or "."), rel, False)):
             scope.left_out.append((rel, reason))
             continue
+        path = os.path.join(root, rel)
         try:
-            mode = os.lstat(os.path.join(root, rel)).st_mode
+            mode = os.lstat(path).st_mode
         except FileNotFoundError:
             continue  # deleted from the work tree, not yet from the index
+        except OSError as error:
+            if error.errno == errno.ENAMETOOLONG:
+                _too_long(scope, rel, len(path))
+                continue
+            mode = 0  # the read reports it
         if stat.S_ISDIR(mode):
             _admit_folder(root, PurePosixPath(rel), keep, scope, sniff)  # a submodule
+        elif stat.S_ISLNK(mode) and os.path.isdir(path):
+            _admit_linked_folder(root, rel, keep, scope, sniff)
         else:
-            _admit(root, rel, scope, sniff)
+            _admit(root, rel, scope, sniff, keep.config.max_file_size)
 
 
 def _folder_left_out(
@@ -299,7 +404,21 @@ def _folder_left_out(
 
 def _admit_folder(root: Path, folder: PurePosixPath, keep: _Filter, scope: Scope, sniff: bool) -> None:
     for rel in _walk(root, folder, keep, scope):
-        _admit(root, rel, scope, sniff)
+        _admit(root, rel, scope, sniff, keep.config.max_file_size)
+
+
+def _admit_linked_folder(root: Path, rel: str, keep: _Filter, scope: Scope, sniff: bool) -> None:
+    """A link to a folder that git lists: out of the root, noted; into the configured paths git lists
+    already, noted as walked; elsewhere in the root, walked (once)."""
+    target = Path(os.path.realpath(os.path.join(root, rel)))
+    if outside_root(root, target):
+        scope.left_out.append((rel + "/", LINK_OUTSIDE))
+        return
+    listed = [Path(os.path.realpath(root / path)) for path in keep.paths]
+    if any(target == path or path in target.parents for path in listed):
+        scope.left_out.append((rel + "/", LINK_WALKED))
+        return
+    _admit_folder(root, PurePosixPath(rel), keep, scope, sniff)
 
 
 def discover(config: Config, under: Iterable[Path] = (), *, sniff: bool = True, explain: bool = False) -> Scope:
@@ -326,10 +445,14 @@ def discover(config: Config, under: Iterable[Path] = (), *, sniff: bool = True, 
             if str(start) != "." and (reason := keep.reason_for_named_file(start, is_dir=True)) not in (None, OUTSIDE):
                 scope.left_out.append((start.as_posix() + "/", reason))
                 continue
-            listed = git_files(config.root, start) if config.respect_gitignore else None
+            listed, unreadable = (
+                git_files_and_unreadable(config.root, start) if config.respect_gitignore else (None, [])
+            )
+            for folder, why in unreadable:
+                _unreadable_folder(scope, folder, why)
             if listed is None:
                 for rel in _walk(config.root, start, keep, scope):
-                    _admit(config.root, rel, scope, sniff)
+                    _admit(config.root, rel, scope, sniff, config.max_file_size)
             else:
                 _admit_listed(config.root, listed, keep, scope, sniff)
                 if explain:
@@ -337,7 +460,7 @@ def discover(config: Config, under: Iterable[Path] = (), *, sniff: bool = True, 
         elif os.path.lexists(absolute):
             reason = keep.reason_for_named_file(start)
             if reason is None:
-                _admit(config.root, start.as_posix(), scope, sniff)
+                _admit(config.root, start.as_posix(), scope, sniff, config.max_file_size)
             else:
                 scope.left_out.append((start.as_posix(), reason))
     scope.files = sorted(dict.fromkeys(scope.files))
@@ -366,7 +489,7 @@ def select_named_files(config: Config, names: Iterable[Path], *, sniff: bool = T
             continue
         reason = keep.reason_for_named_file(rel)
         if reason is None:
-            _admit(config.root, rel.as_posix(), scope, sniff)
+            _admit(config.root, rel.as_posix(), scope, sniff, config.max_file_size)
         else:
             scope.left_out.append((rel.as_posix(), reason))
     scope.files = sorted(dict.fromkeys(scope.files))

@@ -7,6 +7,7 @@ own matcher, faster than a walk and exactly as `git status` does.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 from pathlib import Path, PurePosixPath
 
@@ -15,7 +16,11 @@ _GIT = ("git", "--no-pager")
 _ENV_DROPPED = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE")
 
 
-def _git(root: Path, *args: str) -> list[str] | None:
+# What git says, on stderr and with exit 0, of a folder it could not list: the check must not pass over it.
+_UNREADABLE = re.compile(r"^warning: could not open directory '(.*)': (.*)$")
+
+
+def _git(root: Path, *args: str, warnings: list[str] | None = None) -> list[str] | None:
     env = {key: value for key, value in os.environ.items() if key not in _ENV_DROPPED}
     env["GIT_TERMINAL_PROMPT"] = "0"
     try:
@@ -26,6 +31,8 @@ def _git(root: Path, *args: str) -> list[str] | None:
         return None  # no git
     if result.returncode != 0:
         return None  # not a work tree (or root is inside .git)
+    if warnings is not None:
+        warnings += os.fsdecode(result.stderr).splitlines()
     return [os.fsdecode(entry) for entry in result.stdout.split(b"\0") if entry]
 
 
@@ -33,13 +40,19 @@ def _pathspec(start: PurePosixPath) -> list[str]:
     return [] if str(start) == "." else ["--", _LITERAL + start.as_posix()]
 
 
-def git_files(root: Path, start: PurePosixPath) -> list[str] | None:
-    """Root-relative paths below start that git lists, or None when root is in no git work tree.
+def git_files_and_unreadable(root: Path, start: PurePosixPath) -> tuple[list[str] | None, list[tuple[str, str]]]:
+    """Root-relative paths below start that git lists (None when root is in no git work tree), and the
+    folders git could not open, with the reason.
 
     Folders git does not enter (an untracked nested repository) end with `/`; a submodule is listed as
     its folder's path.
     """
-    return _git(root, "ls-files", "-z", "--cached", "--others", "--exclude-standard", *_pathspec(start))
+    warnings: list[str] = []
+    listed = _git(
+        root, "ls-files", "-z", "--cached", "--others", "--exclude-standard", *_pathspec(start), warnings=warnings
+    )
+    unreadable = [(match[1].rstrip("/"), match[2]) for line in warnings if (match := _UNREADABLE.match(line))]
+    return listed, unreadable
 
 
 def git_ignored(root: Path, start: PurePosixPath) -> list[str]:
