@@ -458,13 +458,18 @@ def discover(config: Config, under: Iterable[Path] = (), *, sniff: bool = True, 
                 if explain:
                     scope.left_out += [(rel, GITIGNORED) for rel in git_ignored(config.root, start)]
         elif os.path.lexists(absolute):
-            reason = keep.reason_for_named_file(start)
-            if reason is None:
-                _admit(config.root, start.as_posix(), scope, sniff, config.max_file_size)
-            else:
-                scope.left_out.append((start.as_posix(), reason))
+            _admit_named(config, keep, scope, start, sniff)
     scope.files = sorted(dict.fromkeys(scope.files))
     return scope
+
+
+def _admit_named(config: Config, keep: _Filter, scope: Scope, rel: PurePosixPath, sniff: bool) -> None:
+    """Admit a file named on the command line, or record why it is left out."""
+    reason = keep.reason_for_named_file(rel)
+    if reason is None:
+        _admit(config.root, rel.as_posix(), scope, sniff, config.max_file_size)
+    else:
+        scope.left_out.append((rel.as_posix(), reason))
 
 
 def named_path(name: Path) -> Path:
@@ -487,11 +492,7 @@ def select_named_files(config: Config, names: Iterable[Path], *, sniff: bool = T
         except ValueError:
             scope.left_out.append((str(name), OUTSIDE))
             continue
-        reason = keep.reason_for_named_file(rel)
-        if reason is None:
-            _admit(config.root, rel.as_posix(), scope, sniff, config.max_file_size)
-        else:
-            scope.left_out.append((rel.as_posix(), reason))
+        _admit_named(config, keep, scope, rel, sniff)
     scope.files = sorted(dict.fromkeys(scope.files))
     return scope
 
