@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from functools import cached_property
 from typing import Protocol
@@ -12,6 +13,8 @@ from .pack import IDENTIFIERS, STRINGS, Rule, RuleKind
 from .roles import Role
 
 DIRECTIVE_MARKER = "nolegacyruns"
+# A line of text, as CPython and SourceText break lines (an anchor holds no line break).
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)?")
 _ASCII_LOWERING = "\u212a".encode()  # KELVIN SIGN: lower() gives "k"
 _ASCII_LOWERING_2 = "\u0130".encode()  # LATIN CAPITAL LETTER I WITH DOT ABOVE: lower() gives "i̇"
 
@@ -99,6 +102,21 @@ class RuleSet:
         if not any(gram in lowered for gram in coarse):
             return False
         return any(anchor in lowered for anchor in exact)
+
+    def anchor_offsets(self, text: str) -> list[int]:
+        """Offsets on the lines where an anchor starts (any letter case): every place a token or a directive
+        could match lies on the line of one of them."""
+        lowered = text.lower()
+        if len(lowered) != len(text):
+            # A character whose lower case is longer (`İ`) shifts the offsets after it: go line by line.
+            return [m.start() for m in _LINE.finditer(text) if any(a in m.group().lower() for a in self._anchors)]
+        offsets = []
+        for anchor in self._anchors:
+            found = lowered.find(anchor)
+            while found != -1:
+                offsets.append(found)
+                found = lowered.find(anchor, found + 1)
+        return offsets
 
     def may_match(self, text: str) -> bool:
         """Cheap pre-check: could any rule report anything in this text (in any letter case)?

@@ -19,7 +19,7 @@ from ..rules.roles import Role
 from ..rules.ruleset import RuleSet
 from .analyzers import analyze
 from .decoding import BINARY_SNIFF_BYTES, decode, looks_binary, plain_utf8
-from .scanners import Hit, Lexed, scanner_for
+from .scanners import Hit, Lexed, focused_scanner_for, scanner_for
 from .source import SourceText
 from .suppressions import Directive, parse_directives
 
@@ -160,6 +160,15 @@ def _with_fingerprints(findings: list[Finding], lines: dict[int, str]) -> list[F
     return result
 
 
+def _scan(relpath: str, text: str, file_kind: str, ruleset: RuleSet) -> Lexed:
+    """The scanner's view of a file; only around the places a token could match when no structural rule
+    needs the whole of it (a token rule reads a span only where it matches, a directive only its comment)."""
+    focused = focused_scanner_for(file_kind)
+    if focused is not None and not any(rules.may_apply(text) for rules in ruleset.structural.values()):
+        return focused(relpath, text, ruleset.anchor_offsets(text))
+    return scanner_for(file_kind)(relpath, text)
+
+
 def analyse_source(relpath: str, data: bytes, ruleset: RuleSet, config: Config) -> Analysis:
     """Read one file's bytes: decode, scan with the scanner for its kind, run the rules; no suppression yet."""
     file_kind = kind_of(relpath)
@@ -171,7 +180,7 @@ def analyse_source(relpath: str, data: bytes, ruleset: RuleSet, config: Config) 
     source = SourceText(text)
     hits = []
     if ruleset.may_match(text):
-        lexed.extend(scanner_for(file_kind)(relpath, text))
+        lexed.extend(_scan(relpath, text, file_kind, ruleset))
         hits += token_hits(text, lexed, ruleset, file_kind, config.scan_comments)
         analysis = analyze(source, lexed, file_kind, ruleset)
         hits += analysis.hits

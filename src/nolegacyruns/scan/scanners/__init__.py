@@ -1,5 +1,9 @@
 """One scanner per kind of file; each is a pure function `(path, text) -> Lexed`.
 
+A scanner may also take a `focus`: the offsets where a token could match. It then needs to read
+only the text around them (`FOCUSED`), which is how Python files are scanned when no structural
+rule needs the whole file.
+
 Scanner modules are imported on first use: libcst and the Pygments lexers cost more to load
 than most checks spend scanning, and a file that holds no token is never scanned at all. So the
 registry holds, per file kind, a typed loader that imports the scanner's module and returns it.
@@ -8,7 +12,7 @@ A new scanner is a module here, its loader below, and its file kind in `filekind
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import cache
 
 from ...filekinds import BLADE, JAVASCRIPT, JSON, PHP, PYTHON, SQL, TEMPLATE, YAML
@@ -76,6 +80,26 @@ SCANNERS: dict[str, Callable[[], Scanner]] = {
 }
 
 
+FocusedScanner = Callable[[str, str, Sequence[int]], Lexed]
+"""A scanner that reads only around offsets: spans, comments and SQL holding none of them may be missing."""
+
+
+def _python_focused() -> FocusedScanner:
+    from .python import scan_python
+
+    return scan_python
+
+
+FOCUSED: dict[str, Callable[[], FocusedScanner]] = {PYTHON: _python_focused}
+
+
+@cache
+def focused_scanner_for(file_kind: str) -> FocusedScanner | None:
+    """Return the scanner that can read a file of this kind around given offsets only, if there is one."""
+    load = FOCUSED.get(file_kind)
+    return None if load is None else load()
+
+
 @cache
 def scanner_for(file_kind: str) -> Scanner:
     """Return the scanner for a file kind; text no lexer knows is scanned as plain text."""
@@ -83,4 +107,14 @@ def scanner_for(file_kind: str) -> Scanner:
     return scan_plain_text if load is None else load()
 
 
-__all__ = ["SCANNERS", "Hit", "Lexed", "Scanner", "SqlFragment", "scanner_for"]
+__all__ = [
+    "FOCUSED",
+    "SCANNERS",
+    "FocusedScanner",
+    "Hit",
+    "Lexed",
+    "Scanner",
+    "SqlFragment",
+    "focused_scanner_for",
+    "scanner_for",
+]

@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import ast
 import bisect
+import contextlib
+import gc
 import keyword
 import re
 import tokenize
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 
@@ -26,6 +28,7 @@ from ...rules.roles import Role
 from ..lexed import Lexed, Segment
 from ..source import SourceText
 from .plaintext import fallback
+from .python_outline import outline
 from .sql import Piece, embedded_sql
 
 _PREFIX = re.compile(r"[A-Za-z]*")
@@ -46,8 +49,6 @@ _FSTRING_MIDDLE: frozenset[int] = frozenset(
 )
 # SyntaxErrors that say the file is too big for CPython's parser rather than wrong at a place.
 _PARSER_LIMITS = frozenset({"too many nested parentheses", "too many statically nested blocks"})
-_DEFINITIONS = (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
-_STATEMENT_LISTS = ("body", "orelse", "finalbody", "handlers", "cases")
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,33 +59,62 @@ class Rejected:
     detail: str
 
 
-def scan_python(path: str, text: str) -> Lexed:
+def scan_python(path: str, text: str, focus: Sequence[int] | None = None) -> Lexed:
     """Scan Python source by its tokens; text CPython refuses is scanned the plain way, with NLR900.
 
     No syntax tree is built beyond `ast`'s (for the docstrings) and nothing runs in a child
     process: CPython's tokenizer and parser do not crash on hostile input, they raise.
+    `focus`: see `classify`.
     """
-    lexed = classify(text)
+    lexed = classify(text, focus)
     if isinstance(lexed, Rejected):
         return fallback(path, text, lexed.detail, lexed.offset)
     return lexed
 
 
-def classify(text: str) -> Lexed | Rejected:
-    """Return the roles of a Python file's spans, its comments and its SQL; Rejected when CPython refuses it."""
+def classify(text: str, focus: Sequence[int] | None = None) -> Lexed | Rejected:
+    """Return the roles of a Python file's spans, its comments and its SQL; Rejected when CPython refuses it.
+
+    With `focus` (offsets), only the statements on the lines of those offsets are tokenized: every
+    span, comment and SQL fragment that holds one of the offsets is found exactly as in a whole-file
+    run; the others may be missing.
+    """
     # SourceText breaks lines where CPython does (it reads `\r\n` and a lone `\r` as `\n`), not where
     # str.splitlines does (form feeds, vertical tabs, U+2028 too).
     starts = SourceText(text).line_starts
-    tree = _parse(text, starts)
-    if isinstance(tree, Rejected):
-        return tree
-    walker = _Walker(text, starts, _docstring_spans(tree, text, starts))
+    with _collector_paused():
+        tree = _parse(text, starts)
+        if isinstance(tree, Rejected):
+            return tree
+        layout = outline(tree, text, starts)
+    if focus is not None:
+        lines = (bisect.bisect_right(starts, offset) for offset in focus)
+        walker = _Walker(text, starts, layout.docstrings)
+        try:
+            for window in layout.windows(lines, starts, len(text)):
+                walker.walk(_tokens(text, window.begin, window.end, starts, wrap=False, preamble=window.preamble))
+            return walker.lexed
+        except (tokenize.TokenError, SyntaxError, ValueError, IndexError):
+            pass  # a layout the outline misread: the whole file, as without focus
+    walker = _Walker(text, starts, layout.docstrings)
     try:
         walker.walk(_tokens(text, 0, len(text), starts, wrap=False))
     except (tokenize.TokenError, SyntaxError, ValueError, IndexError) as error:  # pragma: no cover
         # CPython's parser accepted the text, so tokenize should too; if not, scan it the plain way.
         return Rejected(0, f"not tokenized: {type(error).__name__}: {error}")
     return walker.lexed
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """A syntax tree holds no reference cycles, so the cycle collector only slows its building (by a fifth)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _parse(text: str, starts: list[int]) -> ast.Module | Rejected:
@@ -106,15 +136,18 @@ def _parse(text: str, starts: list[int]) -> ast.Module | Rejected:
         return Rejected(0, f"not parsed: Python's own parser gave up ({reason})")
 
 
-def _tokens(text: str, begin: int, end: int, starts: list[int], *, wrap: bool) -> Iterator[tuple[int, str, int, int]]:
+def _tokens(
+    text: str, begin: int, end: int, starts: list[int], *, wrap: bool, preamble: Sequence[str] = ()
+) -> Iterator[tuple[int, str, int, int]]:
     """Tokenize text[begin:end] as (type, string, start offset, end offset) in the whole text.
 
     Lines go to tokenize with `\\n` for whatever break ended them, so a column is always the
     count of code points before the token on its line. `wrap` parenthesises the text, so a
-    replacement field's expression may span lines.
+    replacement field's expression may span lines. The `preamble` lines go first and yield
+    no tokens: they set up the indentation of the blocks the text sits in.
     """
     first = bisect.bisect_right(starts, begin) - 1
-    line_offsets = [begin] + [start for start in starts[first + 1 :] if start < end]
+    line_offsets = [begin, *starts[first + 1 : bisect.bisect_left(starts, end, first + 1)]]
     lines: list[str] = []
     for index, start in enumerate(line_offsets):
         line = text[start : line_offsets[index + 1] if index + 1 < len(line_offsets) else end]
@@ -126,11 +159,13 @@ def _tokens(text: str, begin: int, end: int, starts: list[int], *, wrap: bool) -
             lines.append(")")  # on a line of its own, past the last row that maps back
         else:
             lines[-1] += ")"
-    readline = partial(next, iter(lines), "")
+    skipped = len(preamble)
+    readline = partial(next, iter([*preamble, *lines]), "")
     for token in tokenize.generate_tokens(readline):
         (start_row, start_col), (end_row, end_col) = token.start, token.end
-        if start_row > len(line_offsets):
-            continue  # ENDMARKER, DEDENT after the last line
+        start_row, end_row = start_row - skipped, end_row - skipped
+        if not 0 < start_row <= len(line_offsets):
+            continue  # the preamble's; ENDMARKER, DEDENT after the last line
         shift_start = 1 if wrap and start_row == 1 else 0
         shift_end = 1 if wrap and end_row == 1 else 0
         end_row = min(end_row, len(line_offsets))
@@ -140,44 +175,6 @@ def _tokens(text: str, begin: int, end: int, starts: list[int], *, wrap: bool) -
             line_offsets[start_row - 1] + start_col - shift_start,
             line_offsets[end_row - 1] + end_col - shift_end,
         )
-
-
-def _docstring_spans(tree: ast.Module, text: str, starts: list[int]) -> list[tuple[int, int]]:
-    """Offsets [start, end) of the docstrings of the module, its classes and functions, in order."""
-    spans: list[tuple[int, int]] = []
-    pending: list[ast.AST] = [tree]
-    while pending:
-        node = pending.pop()
-        body = getattr(node, "body", None)
-        if isinstance(node, _DEFINITIONS) and body:
-            first = body[0]
-            if (
-                isinstance(first, ast.Expr)
-                and isinstance(first.value, ast.Constant)
-                and isinstance(first.value.value, str)
-            ):
-                value = first.value
-                assert value.end_lineno is not None and value.end_col_offset is not None
-                spans.append(
-                    (
-                        _offset(text, starts, value.lineno, value.col_offset),
-                        _offset(text, starts, value.end_lineno, value.end_col_offset),
-                    )
-                )
-        for name in _STATEMENT_LISTS:
-            children = getattr(node, name, None)
-            if isinstance(children, list):
-                pending.extend(
-                    child for child in children if isinstance(child, (ast.stmt, ast.excepthandler, ast.match_case))
-                )
-    return sorted(spans)
-
-
-def _offset(text: str, starts: list[int], line: int, byte_column: int) -> int:
-    """The offset of an `ast` position: its column counts UTF-8 bytes."""
-    start = starts[line - 1]
-    prefix = text[start : start + byte_column].encode("utf-8", "surrogatepass")[:byte_column]
-    return start + len(prefix.decode("utf-8", "surrogatepass"))
 
 
 @dataclass(slots=True)
