@@ -113,11 +113,16 @@ def test_every_scanner_is_a_typed_function_of_path_and_text() -> None:
     import inspect
 
     from nolegacyruns.filekinds import FILE_KINDS
-    from nolegacyruns.scan.scanners import SCANNERS, scanner_for
+    from nolegacyruns.scan.scanners import FOCUSED, SCANNERS, focused_scanner_for, scanner_for
 
     assert set(SCANNERS) < FILE_KINDS
+    assert set(FOCUSED) <= set(SCANNERS)
     for file_kind in sorted(FILE_KINDS):
         scanner = scanner_for(file_kind)
         assert list(inspect.signature(scanner).parameters) == ["path", "text"], file_kind
         text = 'x = "inventory_sync_runs"\n'
         assert scanner("a", text) == scanner("a", text), file_kind
+    for file_kind in sorted(FOCUSED):
+        focused = focused_scanner_for(file_kind)
+        assert focused is not None
+        assert list(inspect.signature(focused).parameters) == ["path", "text", "focus"], file_kind

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import resource
 import signal
 import time
 from pathlib import Path
@@ -27,6 +28,7 @@ from hostile_support import (
     start_check,
     wait_for,
 )
+from nolegacyruns.scan.processes import finish_child, fork_child, receive, send, stop_children
 
 pytestmark = pytest.mark.skipif(not os.path.isdir("/proc"), reason="reads processes from /proc (Linux)")
 BACKFILL_FINDING = "app/slow/slow_0.py:3:21: NLR101"
@@ -206,3 +208,45 @@ def test_a_file_that_kills_its_worker_twice_is_lost_and_only_it(
     assert "SIGKILL" in (results[3].error or "")
     assert [r.error for r in results if not r.lost] == [None] * 5
     assert {proc.pid for proc in descendants(os.getpid())} <= before
+
+
+def _burn_then_wait(tasks: int, answers: int) -> None:  # pragma: no cover - runs in a helper
+    end = time.process_time() + 0.3
+    while time.process_time() < end:
+        pass
+    send(answers, "burnt")
+    while receive(tasks) is not None:
+        pass
+
+
+def _worker_with_a_helper(tasks: int, answers: int) -> None:  # pragma: no cover - runs in a worker
+    helper = fork_child(_burn_then_wait)
+    send(answers, receive(helper.answers))
+    while receive(tasks) is not None:
+        pass
+    stop_children()
+
+
+def test_a_finished_worker_leaves_on_its_own_so_its_helpers_cpu_time_is_counted() -> None:
+    """A worker without more work is let go (not killed), so it reaps its parse helper first: the CPU time
+    both used reaches the check's own account of its children, which the benchmark reads."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    worker = fork_child(_worker_with_a_helper)
+    assert receive(worker.answers) == "burnt"
+    status = finish_child(worker)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    assert status is not None and os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
+    used = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    assert used >= 0.25
+
+
+def _deaf(tasks: int, answers: int) -> None:  # pragma: no cover - runs in a child
+    time.sleep(60)
+
+
+def test_a_finished_worker_that_does_not_leave_is_killed_after_the_grace() -> None:
+    child = fork_child(_deaf)
+    started = time.monotonic()
+    status = finish_child(child, grace=0.3)
+    assert status is not None and os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL
+    assert time.monotonic() - started < PROMPT

@@ -18,6 +18,7 @@ import select
 import signal
 import struct
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -106,6 +107,33 @@ def stop_child(child: Child) -> int | None:
         return os.waitpid(child.pid, 0)[1]
     except ChildProcessError:
         return None
+
+
+def finish_child(child: Child, grace: float = 5.0) -> int | None:
+    """End a child that has no more work: close its task pipe so that it leaves on its own, reaping its
+    own children first (so the CPU time they used is counted with it); kill it only when it has not
+    left within `grace` seconds. Return its wait status, None if it was not ours."""
+    _children.pop(child.pid, None)
+    _close_quietly(child.tasks)
+    deadline = time.monotonic() + grace
+    pause = 0.0005
+    status: int | None = None
+    try:
+        while True:
+            pid, status = os.waitpid(child.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.monotonic() > deadline:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(child.pid, signal.SIGKILL)
+                status = os.waitpid(child.pid, 0)[1]
+                break
+            time.sleep(pause)
+            pause = min(pause * 2, 0.05)
+    except ChildProcessError:
+        status = None
+    _close_quietly(child.answers)
+    return status
 
 
 def stop_children() -> None:

@@ -23,6 +23,7 @@ from .processes import (
     Child,
     available_cpus,
     describe_status,
+    finish_child,
     fork_child,
     readable,
     receive,
@@ -145,7 +146,7 @@ class _Pool:
             if worker.chunk:
                 continue
             if not pending:
-                stop_child(busy.pop(fd).child)
+                finish_child(busy.pop(fd).child)  # it reaps its parse helper, so their CPU time is counted
                 continue
             worker.chunk = pending.popleft()
             # A worker that died meanwhile hands the chunk back when its answer pipe reaches end of file.

@@ -85,9 +85,9 @@ FocusedScanner = Callable[[str, str, Sequence[int]], Lexed]
 
 
 def _python_focused() -> FocusedScanner:
-    from .python import scan_python
+    from .python import scan_python_around
 
-    return scan_python
+    return scan_python_around
 
 
 FOCUSED: dict[str, Callable[[], FocusedScanner]] = {PYTHON: _python_focused}

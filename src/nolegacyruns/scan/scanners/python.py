@@ -59,13 +59,17 @@ class Rejected:
     detail: str
 
 
-def scan_python(path: str, text: str, focus: Sequence[int] | None = None) -> Lexed:
+def scan_python(path: str, text: str) -> Lexed:
     """Scan Python source by its tokens; text CPython refuses is scanned the plain way, with NLR900.
 
     No syntax tree is built beyond `ast`'s (for the docstrings) and nothing runs in a child
     process: CPython's tokenizer and parser do not crash on hostile input, they raise.
-    `focus`: see `classify`.
     """
+    return scan_python_around(path, text, None)
+
+
+def scan_python_around(path: str, text: str, focus: Sequence[int] | None) -> Lexed:
+    """`scan_python`, reading only the statements on the lines of the `focus` offsets (see `classify`)."""
     lexed = classify(text, focus)
     if isinstance(lexed, Rejected):
         return fallback(path, text, lexed.detail, lexed.offset)
