@@ -20,10 +20,16 @@ import pytest
 import nolegacyruns
 from cli_support import invoke
 from helpers import run_cli, write_files
+from nolegacyruns.config.loading import Config
+from nolegacyruns.config.selection import build_ruleset
+from nolegacyruns.fixing import edit
 from nolegacyruns.fixing import files as fix_files
+from nolegacyruns.scan.engine import check_source
 
 CASES = Path(__file__).parent / "fixtures" / "fix_cases"
 CONFIG = 'paths = ["app", "database", "resources", "config"]\n'
+CHECK_CONFIG = Config(root=Path("/nonexistent"))
+RULESET = build_ruleset(CHECK_CONFIG)
 
 
 def _tree(root: Path) -> dict[str, bytes]:
@@ -347,3 +353,54 @@ def test_one_real_fix_process(tmp_path: Path) -> None:
     root = write_files(tmp_path, TWO_FILES)
     done = run_cli("fix", cwd=root)
     assert (done.returncode, done.stdout.splitlines()[-1]) == (0, "Fixed 2 findings in 2 files; 0 left."), done.stderr
+
+
+def _rule(rule_id: str, token: str, replacement: str) -> str:
+    return f"""
+[[rule]]
+id = "{rule_id}"
+name = "legacy-{rule_id.lower()}-token"
+message = "legacy `{{token}}`"
+tokens = ["{token}"]
+replacements = {{ {token} = "{replacement}" }}
+fix = "safe"
+[rule.docs]
+what-it-does = "a"
+why-is-this-bad = "b"
+example = "{token}"
+use-instead = "{replacement}"
+[[rule.valid]]
+file = "a.txt"
+code = "{replacement}"
+[[rule.invalid]]
+file = "a.txt"
+code = "{token}"
+expect = ["1:1"]
+"""
+
+
+def test_overlapping_fixes_are_applied_in_rounds_so_a_second_run_changes_nothing(tmp_path: Path) -> None:
+    pack = _rule("ACME001", "widget_run", "gadget_run") + _rule("ACME002", "run_id", "ref_id")
+    root = write_files(
+        tmp_path,
+        {
+            "nolegacyruns.toml": 'paths = ["app"]\nrule-packs = ["acme.toml"]\n',
+            "acme.toml": pack,
+            "app/a.py": "widget_run_id = 1\n",
+        },
+    )
+    first = invoke(root, "fix")
+    assert (root / "app/a.py").read_text() == "gadget_ref_id = 1\n"
+    assert first.exit_code == 0 and "app/a.py: fixed 2 (ACME001, ACME002)\n" in first.stdout
+    second = invoke(root, "fix")
+    assert second.stdout.splitlines()[-1] == "Fixed 0 findings in 0 files; 0 left."
+
+
+def test_a_token_no_longer_at_its_place_is_skipped_not_corrupted() -> None:
+    data = b"x.current_run_id = 1\n"
+    [finding] = check_source("a.py", data, RULESET, CHECK_CONFIG).active
+    edited = edit("a.py", b"x.current_rxn_id = 1\n", [finding])
+    assert edited.data == b"x.current_rxn_id = 1\n" and not edited.applied
+    assert [str(skipped) for skipped in edited.skipped] == [
+        "1:3: NLR003 `current_run_id` is no longer there (the file changed since it was checked)"
+    ]

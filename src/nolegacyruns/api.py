@@ -11,7 +11,7 @@ from typing import Any
 from .config.loading import Config, load_config
 from .config.selection import build_ruleset
 from .errors import UsageError
-from .fixing import Fixed, FixOptions, fix_findings
+from .fixing import FileFix, Fixed, FixOptions, fix_findings
 from .report.baseline import Baseline, load_baseline
 from .report.model import Report
 from .safe_files import confined
@@ -23,6 +23,7 @@ from .scope.discovery import BINARY, Scope, discover, named_path, select_named_f
 from .scope.shard import Shard
 
 BASELINE_FILE = "baseline file"
+FIX_ROUNDS = 10
 
 
 @dataclass(slots=True)
@@ -239,10 +240,20 @@ def run_fix(
         raise UsageError(
             [f"fix: unknown rule {p!r} in --select/--ignore; known rules: {', '.join(known)}" for p in unknown]
         )
-    fixed = fix_findings(config.root, before.findings, options)
-    if not options.write or not any(file.changed for file in fixed):
-        return Fixed(fixed, before, options)
-    return Fixed(fixed, run(config, folders, files, **checking), options)
+    report, done = before, dict[str, FileFix]()
+    todo = before.findings
+    # A fix can bring a token to light (a lexer reads the edited file differently): fix again, as ruff
+    # does, so that one run leaves nothing a second run would change. Later rounds see only changed files.
+    for _ in range(FIX_ROUNDS):
+        fixed = fix_findings(config.root, todo, options)
+        for file in fixed:
+            done[file.path] = done[file.path].then(file) if file.path in done else file
+        changed = {file.path for file in fixed if file.changed}
+        if not options.write or not changed:
+            break
+        report = run(config, folders, files, **checking)
+        todo = [finding for finding in report.findings if finding.path in changed]
+    return Fixed([done[path] for path in sorted(done)], report, options)
 
 
 def fix(

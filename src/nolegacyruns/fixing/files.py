@@ -15,7 +15,7 @@ import os
 import re
 import stat
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..filekinds import PYTHON, kind_of
@@ -42,6 +42,17 @@ class FileFix:
     @property
     def changed(self) -> bool:
         return self.error is None and self.after != self.before
+
+    def then(self, later: FileFix) -> FileFix:
+        """This fix followed by a later round on the same file (fixes that the first round's edits brought to light).
+
+        A later round that cannot write the file changes nothing: what it would have fixed is reported as left.
+        """
+        if later.error is not None:
+            return self
+        if not later.changed:
+            return replace(self, skipped=later.skipped)
+        return FileFix(self.path, self.applied + later.applied, later.skipped, self.error, self.before, later.after)
 
     def diff(self) -> str:
         """A unified diff of the change (`--- a/path`, `+++ b/path`), line breaks as in the file."""
