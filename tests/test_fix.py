@@ -148,25 +148,26 @@ def test_suppressed_allowed_and_baselined_findings_are_never_touched(tmp_path: P
     ).read_text() == "a.last_seen_operation_run_id = 1\nb.last_seen_operation_run_id = 2\n"
 
 
-BAD_REPLACEMENT = """
+def _rule(rule_id: str, token: str, replacement: str) -> str:
+    return f"""
 [[rule]]
-id = "ACME001"
-name = "legacy-widget-column"
-message = "legacy widget column `{token}`"
-tokens = ["widget_run_id"]
-replacements = { widget_run_id = "widget-run" }
+id = "{rule_id}"
+name = "legacy-{rule_id.lower()}-token"
+message = "legacy `{{token}}`"
+tokens = ["{token}"]
+replacements = {{ {token} = "{replacement}" }}
 fix = "safe"
 [rule.docs]
 what-it-does = "a"
 why-is-this-bad = "b"
-example = "widget_run_id"
-use-instead = "widget-run"
+example = "{token}"
+use-instead = "{replacement}"
 [[rule.valid]]
 file = "a.txt"
-code = "widget-run"
+code = "{replacement}"
 [[rule.invalid]]
 file = "a.txt"
-code = "widget_run_id"
+code = "{token}"
 expect = ["1:1"]
 """
 
@@ -176,7 +177,7 @@ def test_a_python_file_that_would_not_compile_after_the_fix_is_left_untouched(tm
         tmp_path,
         {
             "nolegacyruns.toml": 'paths = ["app"]\nrule-packs = ["acme.toml"]\n',
-            "acme.toml": BAD_REPLACEMENT,
+            "acme.toml": _rule("ACME001", "widget_run_id", "widget-run"),
             "app/a.py": "widget_run_id = 1\nTYPE = 'inventory.sync'\n",
             "app/notes.txt": "widget_run_id\n",
         },
@@ -353,30 +354,6 @@ def test_one_real_fix_process(tmp_path: Path) -> None:
     root = write_files(tmp_path, TWO_FILES)
     done = run_cli("fix", cwd=root)
     assert (done.returncode, done.stdout.splitlines()[-1]) == (0, "Fixed 2 findings in 2 files; 0 left."), done.stderr
-
-
-def _rule(rule_id: str, token: str, replacement: str) -> str:
-    return f"""
-[[rule]]
-id = "{rule_id}"
-name = "legacy-{rule_id.lower()}-token"
-message = "legacy `{{token}}`"
-tokens = ["{token}"]
-replacements = {{ {token} = "{replacement}" }}
-fix = "safe"
-[rule.docs]
-what-it-does = "a"
-why-is-this-bad = "b"
-example = "{token}"
-use-instead = "{replacement}"
-[[rule.valid]]
-file = "a.txt"
-code = "{replacement}"
-[[rule.invalid]]
-file = "a.txt"
-code = "{token}"
-expect = ["1:1"]
-"""
 
 
 def test_overlapping_fixes_are_applied_in_rounds_so_a_second_run_changes_nothing(tmp_path: Path) -> None:
