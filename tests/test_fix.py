@@ -75,8 +75,22 @@ def test_what_fix_reports_per_file_and_what_is_left(tmp_path: Path) -> None:
     # Left: the table (an unsafe fix), a column in no one letter case (no fix), a URL slug (no fix).
     left = [line.split(": ", 1)[0] for line in lines[1:] if " NLR" in line]
     assert left == ["database/cleanup.sql:5:34", "database/cleanup.sql:6:15", "database/cleanup.sql:15:16"]
-    assert lines[-2].startswith("nolegacyruns FAILED: 3 findings in 1 file;")
-    assert lines[-1] == "Fixed 11 findings in 1 file; 3 left (1 with an unsafe fix: --unsafe-fixes applies it)."
+    assert lines[-4:] == [
+        "1 finding with an unsafe fix: `nolegacyruns fix --unsafe-fixes` applies it.",
+        "",
+        "nolegacyruns FAILED: 3 findings in 1 file; 1 file scanned; 0 skipped; 0 suppressed.",
+        "Fixed 11 findings in 1 file; 3 left.",
+    ]
+
+
+def test_check_says_how_many_findings_fix_would_fix(tmp_path: Path) -> None:
+    root = write_files(tmp_path, {**TWO_FILES, "app/c.py": "T = 'inventory_sync_runs'\n"})
+    lines = invoke(root, "check").stdout.splitlines()
+    assert lines[-3:] == [
+        "2 findings fixable with `nolegacyruns fix` (1 more with `--unsafe-fixes`).",
+        "",
+        "nolegacyruns FAILED: 3 findings in 3 files; 3 files scanned; 0 skipped; 0 suppressed.",
+    ]
 
 
 def test_line_endings_bom_encoding_and_file_mode_survive(tmp_path: Path) -> None:
@@ -381,3 +395,15 @@ def test_a_token_no_longer_at_its_place_is_skipped_not_corrupted() -> None:
     assert [str(skipped) for skipped in edited.skipped] == [
         "1:3: NLR003 `current_run_id` is no longer there (the file changed since it was checked)"
     ]
+
+
+def test_a_packs_examples_fail_when_a_safe_fix_breaks_them(tmp_path: Path) -> None:
+    pack = tmp_path / "acme.toml"
+    invalid = '[[rule.invalid]]\nfile = "a.txt"\ncode = "widget_run_id"'
+    python = '[[rule.invalid]]\nfile = "a.py"\ncode = "widget_run_id = 1"'
+    pack.write_text(_rule("ACME001", "widget_run_id", "widget-run").replace(invalid, python))
+    result = invoke(tmp_path, "test-pack", str(pack))
+    assert result.exit_code == 1
+    assert "rule[ACME001].invalid[0] (a.py): its safe fixes cannot be applied: not fixed: it would not compile" in (
+        result.stdout
+    )

@@ -83,7 +83,7 @@ class Fixed:
         return lines
 
     def summary(self) -> str:
-        """`Fixed 3 findings in 2 files; 4 left (2 with an unsafe fix: --unsafe-fixes).`"""
+        """`Fixed 3 findings in 2 files; 4 left.` (the report before it says how many have an unsafe fix)."""
         applied = self.applied
         verb = "Fixed" if self.options.write else "Would fix"
         text = f"{verb} {_count(len(applied), 'finding')} in {_count(len({f.path for f in applied}), 'file')}"
@@ -92,8 +92,4 @@ class Fixed:
         if self.failed:
             text += f"; {_count(len(self.failed), 'file')} not fixed"
         left = self.report.findings if self.options.write else [f for f in self.report.findings if f not in applied]
-        text += f"; {len(left)} left"
-        unsafe = sum(1 for f in left if f.fix is not None and not f.fix.is_safe)
-        if unsafe and not self.options.unsafe:
-            text += f" ({unsafe} with an unsafe fix: --unsafe-fixes applies {'them' if unsafe > 1 else 'it'})"
-        return text + "."
+        return f"{text}; {len(left)} left."
