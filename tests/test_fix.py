@@ -407,3 +407,13 @@ def test_a_packs_examples_fail_when_a_safe_fix_breaks_them(tmp_path: Path) -> No
     assert "rule[ACME001].invalid[0] (a.py): its safe fixes cannot be applied: not fixed: it would not compile" in (
         result.stdout
     )
+
+
+def test_the_owner_of_a_fixed_file_is_kept(tmp_path: Path) -> None:
+    """The tests run as root, as CI does: root's fix of another user's file leaves it that user's."""
+    root = write_files(tmp_path, TWO_FILES)
+    os.chown(root / "app/a.py", 12345, 23456)
+    assert invoke(root, "fix").exit_code == 0
+    info = os.stat(root / "app/a.py")
+    assert (info.st_uid, info.st_gid) == (12345, 23456)
+    assert (root / "app/a.py").read_text() == "x.current_operation_run_id = 1\n"
