@@ -247,3 +247,12 @@ def test_caches_of_other_settings_unused_for_a_week_are_dropped(tmp_path: Path) 
     assert not old.exists()
     assert recent.is_dir()
     assert len(_shards(root)) > 1
+
+
+def test_a_findings_fix_survives_the_cache(tmp_path: Path) -> None:
+    root = _project(tmp_path)
+    cold = json.loads(_check(root)[1])
+    warm = json.loads(_check(root)[1])
+    assert (root / CACHE_DIR_NAME).is_dir() and cold == warm
+    fixes = {f["token"]: f["fix"] for f in warm["findings"]}
+    assert fixes["BackupScheduleRun"] == {"replacement": "OperationRun", "applicability": "unsafe"}

@@ -21,11 +21,12 @@ MANIFEST = REPO / ".pre-commit-hooks.yaml"
 
 def test_manifest_is_valid_for_pre_commit() -> None:
     hooks = {hook["id"]: hook for hook in load_manifest(str(MANIFEST))}
-    assert set(hooks) == {"nolegacyruns", "nolegacyruns-project"}
-    per_file, project = hooks["nolegacyruns"], hooks["nolegacyruns-project"]
-    assert (per_file["language"], per_file["pass_filenames"], per_file["types"]) == ("python", True, ["text"])
+    assert set(hooks) == {"nolegacyruns", "nolegacyruns-project", "nolegacyruns-fix"}
+    per_file, project, fix = hooks["nolegacyruns"], hooks["nolegacyruns-project"], hooks["nolegacyruns-fix"]
+    for hook in (per_file, fix):
+        assert (hook["language"], hook["pass_filenames"], hook["types"]) == ("python", True, ["text"])
     assert (project["pass_filenames"], project["always_run"]) == (False, True)
-    assert all(hook["entry"] == "nolegacyruns check" for hook in hooks.values())
+    assert [hook["entry"] for hook in (per_file, project, fix)] == ["nolegacyruns check"] * 2 + ["nolegacyruns fix"]
     assert all(hook["minimum_pre_commit_version"] != "0" for hook in hooks.values())
 
 
@@ -79,7 +80,8 @@ def test_real_pre_commit_passes_a_clean_commit_and_blocks_a_legacy_one(tmp_path:
     committed = _run(["git", "cat-file", "-e", f"{head}:.pre-commit-hooks.yaml"], REPO, env)
     assert committed.returncode == 0, f"{REPO} HEAD ({head}) has no committed .pre-commit-hooks.yaml"
     work = tmp_path / "work"
-    config = f"repos:\n- repo: {REPO}\n  rev: {head}\n  hooks:\n  - id: nolegacyruns\n  - id: nolegacyruns-project\n"
+    hooks = "".join(f"  - id: {hook}\n" for hook in ("nolegacyruns-fix", "nolegacyruns", "nolegacyruns-project"))
+    config = f"repos:\n- repo: {REPO}\n  rev: {head}\n  hooks:\n{hooks}"
     write_files(
         work,
         {".pre-commit-config.yaml": config, "nolegacyruns.toml": 'paths = ["app"]\n', "app/clean.py": CLEAN_MODULE},
@@ -111,4 +113,13 @@ def test_real_pre_commit_passes_a_clean_commit_and_blocks_a_legacy_one(tmp_path:
     )
     assert any(line.startswith("nolegacyruns (whole project)") and line.endswith("Failed") for line in lines)
     assert any(line.startswith("app/jobs.py:3:23: NLR001") for line in lines)
+
+    # The fix hook rewrites a safe legacy spelling in the commit's files; pre-commit fails a hook that changes files.
+    write_files(work, {"app/columns.py": "def f(item):\n    return item.baseline_run_id\n"})
+    _run(["git", "add", "app/columns.py"], work, env)
+    fixed = _run(["git", "commit", "-m", "columns"], work, env)
+    output = fixed.stdout + fixed.stderr
+    assert fixed.returncode != 0 and "files were modified by this hook" in output, output
+    assert "app/columns.py: fixed 1 (NLR003)" in output
+    assert (work / "app/columns.py").read_text() == "def f(item):\n    return item.baseline_operation_run_id\n"
     print(f"real pre-commit test took {time.monotonic() - started:.0f}s with nolegacyruns {nolegacyruns.__version__}")

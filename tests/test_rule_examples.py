@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from nolegacyruns.rules.pack import DOC_SECTIONS, Rule, load_rules
+from nolegacyruns.findings import Applicability
+from nolegacyruns.rules.pack import DOC_SECTIONS, FIX_DOC, Rule, RuleKind, load_rules
 from nolegacyruns.rules.ruleset import RuleSet
 from nolegacyruns.testing import check_rule_examples, doc_blocks
 
@@ -46,6 +47,16 @@ def test_rule_documentation_has_every_section(rule: Rule) -> None:
     for key, title in DOC_SECTIONS:
         assert rule.docs[key].strip(), f"{rule.id}: docs.{key} is empty"
         assert f"## {title}" in text
+
+
+@pytest.mark.parametrize("rule", [pytest.param(r, id=r.id) for r in RULES])
+def test_rule_documentation_says_what_fix_does(rule: Rule) -> None:
+    """Every rule says whether `fix` changes it; a bundled legacy-token or backfill rule also says why."""
+    key, title = FIX_DOC
+    status = {None: "No automatic fix", Applicability.SAFE: "Safe fix", Applicability.UNSAFE: "Unsafe fix"}
+    assert f"## {title}\n\n{status[rule.fix]}" in rule.documentation()
+    if rule.kind is not RuleKind.SCAN:
+        assert rule.docs[key].strip(), f"{rule.id}: docs.{key} is empty"
 
 
 def test_bundled_rules_have_the_permanent_ids() -> None:

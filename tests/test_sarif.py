@@ -148,3 +148,30 @@ def test_the_suppression_kind_comes_from_its_source_not_its_wording(tmp_path: Pa
     assert result["suppressions"] == [
         {"kind": "inSource", "status": "accepted", "justification": "allowed by the cutover plan"}
     ]
+
+
+def test_fixes_replace_exactly_the_token_and_say_whether_they_are_safe(tmp_path: Path) -> None:
+    code = (
+        "a = item.baseline_run_id\n"
+        't = "inventory_sync_runs"\n'
+        'k = "inventory.sync"  # nolegacyruns: ignore[NLR004] a label, kept\n'
+        "r = InventorySyncRun\n"
+    )
+    project = write_files(tmp_path, {"nolegacyruns.toml": 'paths = ["app"]\n', "app/x.py": code})
+    [run] = _sarif(project)["runs"]
+    fixes = {}
+    for result in run["results"]:
+        [fix] = result.get("fixes", [None])
+        if fix is not None:
+            [change] = fix["artifactChanges"]
+            [replacement] = change["replacements"]
+            region = replacement["deletedRegion"]
+            assert change["artifactLocation"] == {"uri": "app/x.py", "uriBaseId": ROOT_ID}
+            assert region == result["locations"][0]["physicalLocation"]["region"]
+            place = (region["startLine"], region["startColumn"], region["endColumn"])
+            fixes[place] = (replacement["insertedContent"]["text"], fix["properties"]["applicability"])
+    assert fixes == {
+        (1, 10, 25): ("baseline_operation_run_id", "safe"),
+        (2, 6, 25): ("operation_runs", "unsafe"),
+        (4, 5, 21): ("OperationRun", "unsafe"),
+    }  # the suppressed NLR004 finding carries no fix: `fix` never touches it

@@ -3,10 +3,26 @@
 from __future__ import annotations
 
 from ._version import __version__
-from .api import check
+from .api import check, fix
 from .config.loading import Config, load_config
 from .errors import UsageError
-from .findings import FileResult, Finding, Severity
+from .findings import Applicability, FileResult, Finding, Fix, Severity
+from .fixing import FileFix, Fixed
 from .report.model import Report
 
-__all__ = ["Config", "FileResult", "Finding", "Report", "Severity", "UsageError", "__version__", "check", "load_config"]
+__all__ = [
+    "Applicability",
+    "Config",
+    "FileFix",
+    "FileResult",
+    "Finding",
+    "Fix",
+    "Fixed",
+    "Report",
+    "Severity",
+    "UsageError",
+    "__version__",
+    "check",
+    "fix",
+    "load_config",
+]

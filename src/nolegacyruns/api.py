@@ -1,4 +1,4 @@
-"""Run a check over a project (configuration, scope, per-file checks, one Report); the public `check()`."""
+"""Run a check over a project (configuration, scope, per-file checks, one Report); the public `check()` and `fix()`."""
 
 from __future__ import annotations
 
@@ -6,10 +6,12 @@ import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .config.loading import Config, load_config
 from .config.selection import build_ruleset
 from .errors import UsageError
+from .fixing import FileFix, Fixed, FixOptions, fix_findings
 from .report.baseline import Baseline, load_baseline
 from .report.model import Report
 from .safe_files import confined
@@ -21,6 +23,7 @@ from .scope.discovery import BINARY, Scope, discover, named_path, select_named_f
 from .scope.shard import Shard
 
 BASELINE_FILE = "baseline file"
+FIX_ROUNDS = 10
 
 
 @dataclass(slots=True)
@@ -220,6 +223,59 @@ def check(root: str | Path = ".", *, files: Sequence[str | Path] = (), baseline:
     config = target.config
     named = [Path(f) if Path(f).is_absolute() else config.root / f for f in files]
     return run(config, [] if named else target.folders, named, baseline=baseline_for(config, baseline))
+
+
+def run_fix(
+    config: Config, folders: Sequence[Path], files: Sequence[Path], options: FixOptions, **checking: Any
+) -> Fixed:
+    """Check, apply the wanted fixes of the findings that count, and check again for what is left.
+
+    `checking` are `run`'s keyword arguments. Suppressed and baselined findings are never fixed; with
+    `options.write` False (--diff) nothing is written and the report is the check before the fix.
+    """
+    before = run(config, folders, files, **checking)
+    known = sorted(before.ruleset.all_rules)
+    unknown = [p for p in (*options.select, *options.ignore) if not any(rule_id.startswith(p) for rule_id in known)]
+    if unknown:
+        raise UsageError(
+            [f"fix: unknown rule {p!r} in --select/--ignore; known rules: {', '.join(known)}" for p in unknown]
+        )
+    report, done = before, dict[str, FileFix]()
+    todo = before.findings
+    # A fix can bring a token to light (a lexer reads the edited file differently): fix again, as ruff
+    # does, so that one run leaves nothing a second run would change. Later rounds see only changed files.
+    for _ in range(FIX_ROUNDS):
+        fixed = fix_findings(config.root, todo, options)
+        for file in fixed:
+            done[file.path] = done[file.path].then(file) if file.path in done else file
+        changed = {file.path for file in fixed if file.changed}
+        if not options.write or not changed:
+            break
+        report = run(config, folders, files, **checking)
+        todo = [finding for finding in report.findings if finding.path in changed]
+    return Fixed([done[path] for path in sorted(done)], report, options)
+
+
+def fix(
+    root: str | Path = ".",
+    *,
+    files: Sequence[str | Path] = (),
+    baseline: bool | str | Path = True,
+    unsafe: bool = False,
+    select: Sequence[str] = (),
+    ignore: Sequence[str] = (),
+    write: bool = True,
+) -> Fixed:
+    """Apply the safe fixes (unsafe ones too with `unsafe`) of a project's findings; return what it did and left.
+
+    `select`/`ignore`: rule IDs or prefixes whose fixes are applied or not. `write=False` changes no
+    file: each FileFix then holds the bytes the fix would write (`FileFix.diff()`).
+    """
+    [target] = resolve_targets([Path(root)])
+    config = target.config
+    named = [Path(f) if Path(f).is_absolute() else config.root / f for f in files]
+    options = FixOptions(unsafe, tuple(select), tuple(ignore), write)
+    return run_fix(config, [] if named else target.folders, named, options, baseline=baseline_for(config, baseline))
 
 
 def baseline_for(config: Config, choice: bool | str | Path) -> Baseline | None:

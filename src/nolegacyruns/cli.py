@@ -17,11 +17,12 @@ from typing import Any, TypeVar
 import click
 
 from ._version import __version__
-from .api import Target, baseline_for, resolve_targets, run, scope_for
+from .api import Target, baseline_for, resolve_targets, run, run_fix, scope_for
 from .config.loading import Config, load_config
 from .config.selection import build_ruleset
 from .config.starter import PYPROJECT, write_starter
 from .errors import UsageError
+from .fixing import Fixed, FixOptions
 from .report import FORMATS, summary_line
 from .report.baseline import entry_for, load_baseline, write_baseline
 from .report.model import Report
@@ -206,6 +207,8 @@ def main() -> None:
     metavar="K/N",
     help="Check only shard K of N (a share of the files fixed by their paths); `merge` joins the N reports.",
 )
+@click.option("--fix", "apply_fixes", is_flag=True, help="Apply the safe fixes first (as `nolegacyruns fix`).")
+@click.option("--unsafe-fixes", is_flag=True, help="With --fix: apply the unsafe fixes too.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress line on the terminal while checking.")
 @guarded
 def check_command(
@@ -221,6 +224,8 @@ def check_command(
     no_cache: bool,
     cache_dir: Path | None,
     shard_spec: str | None,
+    apply_fixes: bool,
+    unsafe_fixes: bool,
     quiet: bool,
 ) -> None:
     """Check the project (or the named files and folders) for legacy run tokens.
@@ -234,6 +239,10 @@ def check_command(
         raise UsageError("--baseline and --no-baseline exclude each other")
     if diff_file is not None and changed_since is not None:
         raise UsageError("--diff and --changed-since exclude each other")
+    if unsafe_fixes and not apply_fixes:
+        raise UsageError("--unsafe-fixes applies fixes: add --fix (or run `nolegacyruns fix --unsafe-fixes`)")
+    if apply_fixes and (list_files or shard_spec is not None):
+        raise UsageError("--fix fixes the whole check: not with --list-files or --shard")
     targets = resolve_targets(list(paths))
     roots = [target.config.root for target in targets]
     if len(targets) > 1 and baseline_file is not None:
@@ -251,11 +260,22 @@ def check_command(
         return None if no_cache else ResultCache.open(cache_dir_for(config.root, cache_dir), config)
 
     progress = Progress(sys.stderr) if wants_progress(sys.stderr, quiet) else None
+    fixing = FixOptions(unsafe=unsafe_fixes) if apply_fixes else None
     checked = _check_each(
-        targets, choice, lambda root: _changed(root, diff_file, stdin, changed_since), cache, shard, progress, jobs
+        targets,
+        choice,
+        lambda root: _changed(root, diff_file, stdin, changed_since),
+        cache,
+        shard,
+        progress,
+        jobs,
+        fixing,
     )
+    # What --fix did goes before the report (on stderr when the report is a document or a file).
+    fixes = [fixed for _, _, fixed in checked if fixed is not None]
+    _echo_fixes(fixes, to_stderr=output_format != "text" or output is not None)
     # A pre-commit batch with nothing of a project in scope says nothing about that project.
-    reports = [report for target, report in checked if report.results or not target.named_files_only]
+    reports = [report for target, report, _ in checked if report.results or not target.named_files_only]
     if not reports:
         if output_format == "text" and output is None:
             sys.exit(EXIT_CLEAN)  # a pre-commit batch with nothing in scope: quiet
@@ -272,7 +292,15 @@ def check_command(
             "the other files' results are complete",
             err=True,
         )
-    sys.exit(max(report.exit_code for report in reports))
+    sys.exit(max([report.exit_code for report in reports] + [fixed.exit_code for fixed in fixes]))
+
+
+def _echo_fixes(fixes: Sequence[Fixed], *, to_stderr: bool = False) -> None:
+    """What each fix run did, a line a file; nothing when there was nothing to fix."""
+    for fixed in fixes:
+        lines = fixed.lines()
+        if lines:
+            click.echo("\n".join(lines), err=to_stderr)
 
 
 def _read_stdin_diff() -> str:
@@ -299,28 +327,32 @@ def _check_each(
     shard: Shard | None = None,
     progress: Progress | None = None,
     jobs: int | None = None,
-) -> list[tuple[Target, Report]]:
-    """Check each project in turn; the usage problems of all of them are raised together, before any output."""
-    checked, problems = [], []
+    fixing: FixOptions | None = None,
+) -> list[tuple[Target, Report, Fixed | None]]:
+    """Check (with `fixing`: fix, then check) each project in turn; usage problems are raised together.
+
+    Each project's report is what is left; the problems of all of them come before any output.
+    """
+    checked: list[tuple[Target, Report, Fixed | None]] = []
+    problems = []
     for target in targets:
         config = target.config
         try:
-            baseline = baseline_for(config, choice)
-            report = run(
-                config,
-                target.folders,
-                target.files,
-                baseline=baseline,
-                changed=changed(config.root),
-                cache=cache(config),
-                shard=shard,
-                progress=progress,
-                jobs=jobs,
-            )
+            checking: dict[str, Any] = {
+                "baseline": baseline_for(config, choice),
+                "changed": changed(config.root),
+                "cache": cache(config),
+                "shard": shard,
+                "progress": progress,
+                "jobs": jobs,
+            }
+            if fixing is None:
+                checked.append((target, run(config, target.folders, target.files, **checking), None))
+            else:
+                fixed = run_fix(config, target.folders, target.files, fixing, **checking)
+                checked.append((target, fixed.report, fixed))
         except UsageError as error:
             problems += error.problems
-            continue
-        checked.append((target, report))
     if problems:
         raise UsageError(list(dict.fromkeys(problems)))
     return checked
@@ -376,6 +408,61 @@ def emit(reports: Sequence[Report], output_format: str, output: Path | None) -> 
     for report in reports:
         verdict = "FAILED" if report.failed else "passed"
         click.echo(f"nolegacyruns {verdict}: {summary_line(report)} Report written to {output}.")
+
+
+@main.command("fix")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--diff", "show_diff", is_flag=True, help="Print a unified diff of what would change; write nothing.")
+@click.option("--unsafe-fixes", is_flag=True, help="Apply the unsafe fixes too (NLR001, NLR002: review them).")
+@click.option("--select", "select", multiple=True, metavar="RULES", help="Fix only these rules (IDs or prefixes).")
+@click.option("--ignore", "ignore", multiple=True, metavar="RULES", help="Do not fix these rules (IDs or prefixes).")
+@click.option("--no-baseline", is_flag=True, help="Fix baselined findings too, and report every finding.")
+@click.option("--no-cache", is_flag=True, help="Read and check every file; neither read nor write the cache.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress line on the terminal while checking.")
+@guarded
+def fix_command(
+    paths: Sequence[Path],
+    show_diff: bool,
+    unsafe_fixes: bool,
+    select: Sequence[str],
+    ignore: Sequence[str],
+    no_baseline: bool,
+    no_cache: bool,
+    quiet: bool,
+) -> None:
+    """Replace legacy spellings by their canonical ones where the check finds them, then report what is left.
+
+    Safe fixes only, unless --unsafe-fixes. Only the tokens' characters change; a file is written (atomically)
+    only when it changed. Suppressed, allowed and baselined findings are never touched. Exits as `check`
+    would on what is left; 1 also when a file could not be fixed, or (with --diff) when there is a change.
+    RULES may be given comma-separated or repeated.
+    """
+    targets = resolve_targets(list(paths))
+    options = FixOptions(unsafe_fixes, _rule_list(select), _rule_list(ignore), write=not show_diff)
+    progress = Progress(sys.stderr) if wants_progress(sys.stderr, quiet) else None
+
+    def cache(config: Config) -> ResultCache | None:
+        return None if no_cache else ResultCache.open(cache_dir_for(config.root, None), config)
+
+    checked = _check_each(targets, not no_baseline, lambda _root: None, cache, None, progress, None, options)
+    # A pre-commit batch with nothing of a project in scope: quiet, as `check` is.
+    shown = [fixed for target, report, fixed in checked if fixed and (report.results or not target.named_files_only)]
+    blocks = []
+    for fixed in shown:
+        heading = project_heading(fixed.report.root) + "\n" if len(shown) > 1 else ""
+        lines = "".join(f"{line}\n" for line in fixed.lines())
+        if show_diff:  # the check before the fix would list what the diff removes: only the diff and the counts
+            blocks.append(heading + "".join(file.diff() for file in fixed.files) + f"{lines}{fixed.summary()}\n")
+            continue
+        report = FORMATS["text"](fixed.report, use_color(sys.stdout))
+        blocks.append(f"{heading}{lines}{report}{fixed.summary()}\n")
+    click.echo("\n".join(blocks), nl=False)
+    sys.exit(max((fixed.exit_code for fixed in shown), default=EXIT_CLEAN))
+
+
+def _rule_list(values: Sequence[str]) -> tuple[str, ...]:
+    """`--select NLR003,NLR004 --select NLR1` -> the IDs and prefixes, upper-cased."""
+    return tuple(part.strip().upper() for value in values for part in value.split(",") if part.strip())
 
 
 @main.command("merge")

@@ -49,6 +49,25 @@ class Suppression:
         return self.justification
 
 
+class Applicability(str, enum.Enum):
+    """Whether `nolegacyruns fix` applies a replacement on its own, or only with `--unsafe-fixes`."""
+
+    SAFE = "safe"
+    UNSAFE = "unsafe"
+
+
+@dataclass(frozen=True, slots=True)
+class Fix:
+    """The canonical text that replaces a finding's token (exactly its span), and whether that is safe."""
+
+    replacement: str
+    applicability: Applicability
+
+    @property
+    def is_safe(self) -> bool:
+        return self.applicability is Applicability.SAFE
+
+
 @dataclass(frozen=True, slots=True, order=True)
 class Finding:
     """One reported place: `path:line:col: ID message` when printed."""
@@ -67,6 +86,8 @@ class Finding:
     suppressed_by: Suppression | None = field(default=None, compare=False)
     # The lines the finding rests on when they reach past its own (NLR101: target and legacy source).
     span_lines: tuple[int, int] | None = field(default=None, compare=False)
+    # The replacement of `token` at this span, when the rule's pack names one.
+    fix: Fix | None = field(default=None, compare=False)
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}:{self.column}: {self.rule} {self.message}"

@@ -2,7 +2,8 @@
 
 - an INVALID example is reported by its rule exactly at the places it expects;
 - a VALID example produces no finding of any rule;
-- the docs' Example produces its rule, and Use instead produces no error finding.
+- the docs' Example produces its rule, and Use instead produces no error finding;
+- an INVALID example's safe fixes apply, and leave no safe fix to make.
 
 `nolegacyruns test-pack PACK.toml` runs this for a team's own pack; the test suite for the bundled ones.
 """
@@ -17,6 +18,7 @@ from typing import Any
 
 from .config.loading import Config
 from .findings import Finding, Severity
+from .fixing import NotEditable, edit
 from .rules.pack import Example, Rule
 from .rules.ruleset import RuleSet
 from .scan.engine import check_source
@@ -88,6 +90,29 @@ def _invalid(rule: Rule, index: int, example: Example, ruleset: RuleSet) -> Iter
         yield ExampleFailure(
             rule.id, f"invalid[{index}] ({example.file})", f"expected {rule.id} at {expected}, found {_shown(found)}"
         )
+    yield from _fixed(rule, f"invalid[{index}] ({example.file})", example, found, ruleset)
+
+
+def _safely_fixable(findings: Iterable[Finding]) -> list[Finding]:
+    return [f for f in findings if f.fix is not None and f.fix.is_safe]
+
+
+def _fixed(
+    rule: Rule, label: str, example: Example, found: list[Finding], ruleset: RuleSet
+) -> Iterator[ExampleFailure]:
+    """The example's safe fixes apply (in its file kind) and leave none of its rule's safe fixes to make."""
+    fixable = _safely_fixable(found)
+    if not fixable:
+        return
+    try:
+        edited = edit(example.file, example.code.encode("utf-8"), fixable)
+    except NotEditable as problem:
+        yield ExampleFailure(rule.id, label, f"its safe fixes cannot be applied: {problem}")
+        return
+    after = _run(ruleset, example.file, edited.data.decode("utf-8"), example.config)
+    left = _safely_fixable(f for f in after if f.rule == rule.id)
+    if left:
+        yield ExampleFailure(rule.id, label, f"after its safe fixes, still {_shown(left)}")
 
 
 def _valid(rule: Rule, index: int, example: Example, ruleset: RuleSet) -> Iterator[ExampleFailure]:

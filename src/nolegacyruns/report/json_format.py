@@ -1,8 +1,9 @@
 """The JSON report: a stable contract (version 1); later versions add fields, never rename.
 
 Added since the first release: `summary.baselined`, `summary.fixed`, `fixed` (baseline entries
-no finding matches any more), `errors` (files that could not be read) and, from `--shard K/N`,
-`shard` (`{"index": K, "count": N}`).
+no finding matches any more), `errors` (files that could not be read), from `--shard K/N`,
+`shard` (`{"index": K, "count": N}`), and a finding's `fix` (`{"replacement": …, "applicability":
+"safe" | "unsafe"}`, or null: the text that replaces its token, from line:column to end_line:end_column).
 """
 
 from __future__ import annotations
@@ -30,6 +31,9 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
         "severity": finding.severity.value,
         "token": finding.token,
         "fingerprint": finding.fingerprint,
+        "fix": None
+        if finding.fix is None
+        else {"replacement": finding.fix.replacement, "applicability": finding.fix.applicability.value},
     }
 
 

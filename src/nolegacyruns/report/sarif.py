@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from .._version import __version__
-from ..findings import Finding, Severity, Suppression, SuppressionKind
+from ..findings import Finding, Fix, Severity, Suppression, SuppressionKind
 
 if TYPE_CHECKING:
     from ..rules.pack import Rule
@@ -53,6 +53,21 @@ def _location(path: str, finding: Finding | None = None) -> dict[str, Any]:
     return {"physicalLocation": physical}
 
 
+def _fix(finding: Finding, fix: Fix) -> dict[str, Any]:
+    """The finding's replacement as a SARIF fix: its token's region deleted, the replacement inserted."""
+    region = _location(finding.path, finding)["physicalLocation"]
+    return {
+        "description": {"text": f"Replace `{finding.token}` with `{fix.replacement}`"},
+        "artifactChanges": [
+            {
+                "artifactLocation": region["artifactLocation"],
+                "replacements": [{"deletedRegion": region["region"], "insertedContent": {"text": fix.replacement}}],
+            }
+        ],
+        "properties": {"applicability": fix.applicability.value},
+    }
+
+
 def _suppression(suppression: Suppression) -> dict[str, str]:
     """An inline directive is `inSource`; a config `allow` entry or the baseline is `external`."""
     kind = "inSource" if suppression.kind.in_source else "external"
@@ -68,6 +83,10 @@ def _result(finding: Finding, index: int, report: Report, baselined: bool) -> di
         "locations": [_location(finding.path, finding)],
         "partialFingerprints": {FINGERPRINT_KEY: finding.fingerprint},
     }
+    if finding.fix is not None and finding.suppressed_by is None and not baselined:
+        result["fixes"] = [
+            _fix(finding, finding.fix)
+        ]  # what `nolegacyruns fix` would apply (unsafe: with --unsafe-fixes)
     if finding.suppressed_by is not None:
         result["suppressions"] = [_suppression(finding.suppressed_by)]
     elif baselined:

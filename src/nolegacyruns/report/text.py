@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -62,6 +63,19 @@ def summary_line(report: Report) -> str:
     return "; ".join(parts) + "."
 
 
+def fix_hint(findings: Sequence[Finding]) -> str | None:
+    """How many findings `nolegacyruns fix` would fix (and how many more with --unsafe-fixes), or None."""
+    safe = sum(1 for f in findings if f.fix is not None and f.fix.is_safe)
+    unsafe = sum(1 for f in findings if f.fix is not None and not f.fix.is_safe)
+    if safe:
+        more = f" ({unsafe} more with `--unsafe-fixes`)" if unsafe else ""
+        return f"{_count(safe, 'finding')} fixable with `nolegacyruns fix`{more}."
+    if unsafe:
+        them = "them" if unsafe > 1 else "it"
+        return f"{_count(unsafe, 'finding')} with an unsafe fix: `nolegacyruns fix --unsafe-fixes` applies {them}."
+    return None
+
+
 def _fixed_block(report: Report) -> str:
     """Baselined findings that are gone, and how to drop them from the baseline."""
     lines = [f"{e.path}: baselined {e.rule} `{e.token}` no longer found (fixed): {e.line}" for e in report.fixed]
@@ -79,6 +93,9 @@ def format_text(report: Report, color: bool = False) -> str:
     blocks += [f"{result.path}: error: {result.error}" for result in report.errors]
     if report.fixed:
         blocks.append(_fixed_block(report))
+    hint = fix_hint(report.findings)
+    if hint is not None:
+        blocks.append(hint)
     verdict = _style("FAILED" if report.failed else "passed", color, fg="red" if report.failed else "green", bold=True)
     body = "\n\n".join(blocks)
     return (body + "\n\n" if body else "") + f"nolegacyruns {verdict}: {summary_line(report)}\n"

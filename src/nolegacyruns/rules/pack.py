@@ -20,9 +20,10 @@ from .. import _toml
 from .._fields import FieldReader
 from ..errors import UsageError
 from ..filekinds import FILE_KINDS
-from ..findings import Severity
+from ..findings import Applicability, Fix, Severity
 from ..safe_files import MAX_CONFIG_BYTES, read_regular
-from .matching import Boundary
+from .matching import Boundary, TokenMatcher
+from .replacing import folded_replacement, replacement_for
 
 RULE_ID = re.compile(r"^[A-Z]{2,8}[0-9]{3}$")
 RULE_NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)+$")
@@ -35,6 +36,16 @@ DOC_SECTIONS = (
     ("example", "Example"),
     ("use-instead", "Use instead"),
 )
+# Optional: how the fix of a rule with replacements behaves, for people (ruff's "Fix safety").
+FIX_DOC = ("fix", "Fix")
+_FIX_STATUS = {
+    None: "No automatic fix: `nolegacyruns fix` reports it and changes nothing.",
+    Applicability.SAFE: "Safe fix: `nolegacyruns fix` replaces the token with its canonical spelling.",
+    Applicability.UNSAFE: (
+        "Unsafe fix: the canonical spelling is suggested (in the message and as a SARIF fix); "
+        "`nolegacyruns fix --unsafe-fixes` applies it."
+    ),
+}
 _POSITION = re.compile(r"^([1-9][0-9]*):([1-9][0-9]*)$")
 _PACK_KEYS = ("pack", "rule")
 _COMMON_RULE_KEYS = ("id", "name", "kind", "severity", "message", "docs", "valid", "invalid", "file-kinds")
@@ -92,31 +103,33 @@ class Rule:
     replacements: Mapping[str, str] = field(default_factory=dict)
     boundary: Boundary = Boundary.WORD
     options: KindOptions | None = None
+    # Whether `fix` applies the replacements on its own (safe) or only with --unsafe-fixes; None: no fix.
+    fix: Applicability | None = None
 
     def format_message(self, token: str = "", **details: str) -> str:
         """Fill the message template; add the canonical replacement when the pack names one."""
         text = self.message.format(token=token, **details)
-        replacement = self.replacements.get(token) or self._folded_replacements.get(token.lower())
+        replacement = replacement_for(token, self.replacements) or folded_replacement(token, self.replacements)
         if replacement:
             text += f"; use `{replacement}` instead"
         return text
 
-    @property
-    def _folded_replacements(self) -> dict[str, str]:
-        """Replacements by lower-cased token, for tokens matched case-insensitively (unquoted SQL).
-
-        The first spelling wins: `inventorysyncrun` is replaced as the pack's `InventorySyncRun` is.
-        """
-        folded: dict[str, str] = {}
-        for token, value in self.replacements.items():
-            folded.setdefault(token.lower(), value)
-        return folded
+    def fix_for(self, token: str) -> Fix | None:
+        """The fix of a matched token: its replacement in the token's own letter case, or None."""
+        if self.fix is None:
+            return None
+        replacement = replacement_for(token, self.replacements)
+        return None if replacement is None else Fix(replacement, self.fix)
 
     def documentation(self) -> str:
         """Return the rule's documentation, as `nolegacyruns explain` prints it."""
         lines = [f"# {self.name} ({self.id})", "", f"Severity: {self.severity.value}", ""]
         for key, title in DOC_SECTIONS:
             lines += [f"## {title}", "", self.docs[key].strip(), ""]
+        key, title = FIX_DOC
+        lines += [f"## {title}", "", _FIX_STATUS[self.fix]]
+        if self.docs.get(key):
+            lines += ["", self.docs[key].strip()]
         return "\n".join(lines).rstrip() + "\n"
 
 
@@ -128,6 +141,7 @@ class _KindFields(NamedTuple):
     replacements: Mapping[str, str] = MappingProxyType({})
     boundary: Boundary = Boundary.WORD
     options: KindOptions | None = None
+    fix: Applicability | None = None
 
 
 KindReader = Callable[[FieldReader], _KindFields]
@@ -153,11 +167,34 @@ def _read_token_kind(fields: FieldReader) -> _KindFields:
     except ValueError:
         fields.problem("boundary", f"expected one of {[b.value for b in Boundary]}, got {boundary_text!r}")
         boundary = Boundary.WORD
+    fix = _read_fix(fields, tokens, replacements, boundary)
     if fields.boolean("lower-camel", False):
         if not any(token[:1].isupper() for token in tokens):
             fields.problem("lower-camel", "no token starts with an upper-case letter")
         tokens, replacements = _with_lower_camel(tokens, replacements)
-    return _KindFields(tokens, frozenset(applies_to) & APPLIES_TO, replacements, boundary)
+    return _KindFields(tokens, frozenset(applies_to) & APPLIES_TO, replacements, boundary, fix=fix)
+
+
+def _read_fix(
+    fields: FieldReader, tokens: tuple[str, ...], replacements: Mapping[str, str], boundary: Boundary
+) -> Applicability | None:
+    """`fix = "safe" | "unsafe"` (default unsafe: suggested, never applied unasked); replacements must not re-match."""
+    text = fields.string("fix", Applicability.UNSAFE.value) or Applicability.UNSAFE.value
+    try:
+        fix = Applicability(text)
+    except ValueError:
+        fields.problem("fix", f"expected one of {[a.value for a in Applicability]}, got {text!r}")
+        return None
+    if fields.has("fix") and not replacements:
+        fields.problem("fix", "the rule has no replacements to apply")
+    # A replacement its own rule flags again would grow on every run of `fix`.
+    own = TokenMatcher(dict.fromkeys(tokens, ""), fold_case=True, values=tokens if boundary is Boundary.VALUE else ())
+    for token, replacement in replacements.items():
+        if not replacement or replacement != replacement.strip() or "\n" in replacement or "\r" in replacement:
+            fields.problem("replacements", f"{token!r}: the replacement is empty, on several lines or padded")
+        elif next(own.finditer(replacement), None) is not None:
+            fields.problem("replacements", f"{token!r}: the replacement {replacement!r} holds a token of this rule")
+    return fix if replacements else None
 
 
 def lower_camel(name: str) -> str:
@@ -200,7 +237,9 @@ class _KindSpec(NamedTuple):
 
 RULE_KINDS: dict[RuleKind, _KindSpec] = {
     RuleKind.TOKEN: _KindSpec(
-        _read_token_kind, ("tokens", "applies-to", "replacements", "boundary", "lower-camel"), frozenset({"token"})
+        _read_token_kind,
+        ("tokens", "applies-to", "replacements", "fix", "boundary", "lower-camel"),
+        frozenset({"token"}),
     ),
     RuleKind.BACKFILL: _KindSpec(
         _read_backfill_kind,
@@ -288,8 +327,9 @@ def _read_rule(table: dict[str, Any], where: str, index: int, problems: list[str
     _check_message(fields, message, spec.placeholders, kind)
     docs_table = fields.subtable("docs")
     docs_fields = FieldReader(docs_table, where, fields.key("docs"), problems)
-    docs_fields.reject_unknown(key for key, _ in DOC_SECTIONS)
+    docs_fields.reject_unknown([key for key, _ in DOC_SECTIONS] + [FIX_DOC[0]])
     docs = {key: docs_fields.string(key, required=True) or "" for key, _ in DOC_SECTIONS}
+    docs[FIX_DOC[0]] = docs_fields.string(FIX_DOC[0], "") or ""
     file_kinds = fields.strings("file-kinds", sorted(FILE_KINDS))
     unknown_kinds = sorted(set(file_kinds) - FILE_KINDS)
     if unknown_kinds:
@@ -319,6 +359,7 @@ def _read_rule(table: dict[str, Any], where: str, index: int, problems: list[str
         replacements=kind_fields.replacements,
         boundary=kind_fields.boundary,
         options=kind_fields.options,
+        fix=kind_fields.fix,
     )
 
 

@@ -29,7 +29,7 @@ from typing import Any
 from .._version import __version__
 from ..config.loading import Config
 from ..errors import UsageError
-from ..findings import Finding, Severity
+from ..findings import Applicability, Finding, Fix, Severity
 from ..rules.pack import bundled_pack_files, pack_files
 from ..safe_files import MAX_CONFIG_BYTES, MAX_DATA_BYTES, atomic_write, read_regular
 from .engine import Analysis, FileStat
@@ -256,7 +256,8 @@ def _encode_entry(entry: CacheEntry) -> list[Any]:
 
 def _encode_finding(f: Finding) -> list[Any]:
     span = list(f.span_lines) if f.span_lines is not None else None
-    return [f.line, f.column, f.rule, f.end_line, f.end_column, f.message, f.token, f.name, f.severity.value, span]
+    fix = [f.fix.replacement, f.fix.applicability.value] if f.fix is not None else None
+    return [f.line, f.column, f.rule, f.end_line, f.end_column, f.message, f.token, f.name, f.severity.value, span, fix]
 
 
 def _decode_entry(relpath: str, raw: Any) -> CacheEntry:
@@ -282,9 +283,10 @@ def _decode_entry(relpath: str, raw: Any) -> CacheEntry:
 
 
 def _decode_finding(relpath: str, raw: Any) -> Finding:
-    line, column, rule, end_line, end_column, message, token, name, severity, span = _items(raw, 10)
+    line, column, rule, end_line, end_column, message, token, name, severity, span, fix = _items(raw, 11)
     try:
         level = Severity(severity)
+        applicability = None if fix is None else Applicability(_items(fix, 2)[1])
     except ValueError:
         raise _Invalid from None
     span_lines = None if span is None else (_int(_items(span, 2)[0]), _int(_items(span, 2)[1]))
@@ -300,6 +302,7 @@ def _decode_finding(relpath: str, raw: Any) -> Finding:
         name=_str(name),
         severity=level,
         span_lines=span_lines,
+        fix=None if applicability is None else Fix(_str(fix[0]), applicability),
     )
 
 

@@ -66,6 +66,7 @@ def _finding(relpath: str, source: SourceText, ruleset: RuleSet, hit: Hit, messa
         name=rule.name,
         severity=rule.severity,
         span_lines=span_lines,
+        fix=rule.fix_for(hit.token),
     )
 
 
