@@ -47,6 +47,7 @@ class Proc:
     ppid: int
     pgrp: int
     state: str
+    name: str
 
 
 def processes() -> list[Proc]:
@@ -61,7 +62,8 @@ def processes() -> list[Proc]:
         except OSError:
             continue
         fields = stat[stat.rindex(")") + 2 :].split()
-        found.append(Proc(int(name), int(fields[1]), int(fields[2]), fields[0]))
+        command = stat[stat.index("(") + 1 : stat.rindex(")")]
+        found.append(Proc(int(name), int(fields[1]), int(fields[2]), fields[0], command))
     return found
 
 
@@ -78,6 +80,11 @@ def descendants(pid: int) -> list[Proc]:
         found += children
         frontier = {proc.pid for proc in children}
     return found
+
+
+def helpers_of(pid: int) -> list[Proc]:
+    """The check's own helper processes below pid: forks of the interpreter, not the git it runs for a file list."""
+    return [proc for proc in descendants(pid) if proc.name != "git"]
 
 
 def wait_for(condition: Callable[[], Any], timeout: float, interval: float = 0.05) -> Any:

@@ -19,7 +19,7 @@ import pytest
 from helpers import write_files
 from hostile_support import (
     CONFIG,
-    descendants,
+    helpers_of,
     finish,
     group_members,
     kill_group,
@@ -38,7 +38,7 @@ PROMPT = 5.0
 
 def _busy_children(pid: int) -> list[int]:
     """Processes below the check that are at work on a child of their own (a worker in a parse)."""
-    below = descendants(pid)
+    below = helpers_of(pid)
     parents = {proc.ppid for proc in below}
     return [candidate for candidate in (pid, *(proc.pid for proc in below)) if candidate in parents]
 
@@ -119,7 +119,7 @@ def test_a_parse_helper_killed_from_outside_costs_only_that_parse(tmp_path: Path
     )
     proc = start_check(tmp_path, "check", "--jobs", "1")
     try:
-        helpers = wait_for(lambda: [p.pid for p in descendants(proc.pid)], 60)
+        helpers = wait_for(lambda: [p.pid for p in helpers_of(proc.pid)], 60)
         assert helpers, "no parse helper appeared"
         time.sleep(0.5)  # into the slow parse
         os.kill(helpers[0], signal.SIGKILL)
@@ -153,7 +153,7 @@ def test_a_parse_stopped_for_longer_than_a_wall_clock_deadline_gives_the_same_re
     write_files(tmp_path, {"pyproject.toml": CONFIG, "app/slow/slow_0.py": slow_module(3000)})
     proc = start_check(tmp_path, "check", "--no-cache", "--format", "json")
     try:
-        helpers = wait_for(lambda: [p.pid for p in descendants(proc.pid)], 60)
+        helpers = wait_for(lambda: [p.pid for p in helpers_of(proc.pid)], 60)
         assert helpers, "no parse helper appeared"
         _signal_all(helpers, signal.SIGSTOP)
         time.sleep(12)
