@@ -19,9 +19,10 @@ import pytest
 from helpers import write_files
 from hostile_support import (
     CONFIG,
-    helpers_of,
+    descendants,
     finish,
     group_members,
+    helpers_of,
     kill_group,
     large_tree,
     slow_module,

@@ -15,13 +15,14 @@ loop over legacy rows runs it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
+from typing import TypeGuard
 
 import libcst as cst
 from libcst.helpers import get_full_name_for_node
-from libcst.metadata import MetadataWrapper, PositionProvider
+from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from ...filekinds import PYTHON
 from ...rules.backfill import BackfillDetails, BackfillSpec
@@ -51,21 +52,96 @@ class _Source:
 
 
 def _walk(node: cst.CSTNode, *, skip_scopes: bool = True) -> Iterator[cst.CSTNode]:
-    """Yield node and its descendants, not entering nested functions and classes."""
+    """Yield node and its descendants in source order, not entering nested functions and classes.
+
+    Whitespace, comments and punctuation are not visited: nothing in them is code.
+    """
     stack = [node]
     while stack:
         current = stack.pop()
         yield current
-        for child in reversed(current.children):
-            if skip_scopes and isinstance(child, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+        children = _children(current)
+        for child in reversed(children):
+            if skip_scopes and type(child) in _SCOPES:
                 continue
             stack.append(child)
 
 
+# Fields that hold only layout (whitespace, comments, brackets, separators), never code.
+_DEFINITIONS = frozenset({cst.FunctionDef, cst.ClassDef})
+_COMPREHENSIONS = frozenset({cst.ListComp, cst.SetComp, cst.GeneratorExp})
+_SCOPES = frozenset({cst.FunctionDef, cst.ClassDef, cst.Lambda})
+_LAYOUT_FIELDS = frozenset(
+    {"lpar", "rpar", "comma", "semicolon", "leading_lines", "lines_after_decorators", "header", "footer"}
+)
+_FIELD_ORDER: dict[type[cst.CSTNode], tuple[str, ...]] = {}
+
+
+class _FieldRecorder(cst.CSTVisitor):
+    """Record the fields a node's own traversal visits, in its (source) order, without descending."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.fields: list[str] = []
+
+    def on_visit_attribute(self, node: cst.CSTNode, attribute: str) -> None:
+        self.fields.append(attribute)
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        return False
+
+
+def _code_fields(kind: type[cst.CSTNode], node: cst.CSTNode) -> tuple[str, ...]:
+    """The fields of a node class that may hold code, in source order (learnt from its first instance)."""
+    recorder = _FieldRecorder()
+    node._visit_and_replace_children(recorder)
+    order = dict.fromkeys(recorder.fields)  # every child field, None or not, is visited: all are here
+    fields = tuple(name for name in order if name not in _LAYOUT_FIELDS and not name.startswith("whitespace"))
+    _FIELD_ORDER[kind] = fields
+    return fields
+
+
+_NODE_TYPES: dict[type, bool] = {}
+
+
+def _is_node(value: object) -> TypeGuard[cst.CSTNode]:
+    """isinstance(value, CSTNode), cached per type: CSTNode is an ABC, and its check costs a Python call."""
+    kind = type(value)
+    known = _NODE_TYPES.get(kind)
+    if known is None:
+        known = _NODE_TYPES[kind] = isinstance(value, cst.CSTNode)
+    return known
+
+
+# The children of each node of the module being analysed (walks revisit nodes: bindings, shapes, sources).
+_CHILDREN: dict[int, list[cst.CSTNode]] = {}
+
+
+def _children(node: cst.CSTNode) -> list[cst.CSTNode]:
+    """node.children without layout nodes, read from the fields directly (libcst's property re-visits the node)."""
+    found = _CHILDREN.get(id(node))
+    if found is not None:
+        return found
+    kind = type(node)
+    fields = _FIELD_ORDER.get(kind)
+    if fields is None:
+        fields = _code_fields(kind, node)
+    found = []
+    for name in fields:
+        value = getattr(node, name)
+        value_kind = type(value)
+        if value_kind is tuple or value_kind is list:
+            found.extend(value)  # libcst's sequences hold nodes only
+        elif value is not None and _is_node(value):
+            found.append(value)
+    _CHILDREN[id(node)] = found
+    return found
+
+
 def _string_content(node: cst.CSTNode) -> str | None:
-    if isinstance(node, cst.SimpleString):
+    if type(node) is cst.SimpleString:
         return node.raw_value
-    if isinstance(node, cst.FormattedStringText):
+    if type(node) is cst.FormattedStringText:
         return node.value
     return None
 
@@ -105,7 +181,7 @@ class _Unit:
     def legacy_source(self, node: cst.CSTNode) -> _Source | None:
         """The first legacy source a subtree reads: a legacy token, or a name bound to one."""
         for sub in _walk(node):
-            if isinstance(sub, cst.Name):
+            if type(sub) is cst.Name:
                 bound = self.bound(sub)
                 if bound is not None:  # reported where the name was bound
                     return _Source(bound.token, bound.node, via=sub.value)
@@ -121,14 +197,14 @@ class _Unit:
         """Record, in order, names assigned from legacy sources (or from anything else) and canonical tables."""
         for statement in statements:
             for sub in _walk(statement):
-                if isinstance(sub, cst.Assign):
+                if type(sub) is cst.Assign:
                     targets = [t.target for t in sub.targets]
                     value = sub.value
-                elif isinstance(sub, cst.AnnAssign) and sub.value is not None:
+                elif type(sub) is cst.AnnAssign and sub.value is not None:
                     targets, value = [sub.target], sub.value
                 else:
                     continue
-                names = [t.value for t in targets if isinstance(t, cst.Name)]
+                names = [t.value for t in targets if type(t) is cst.Name]
                 source = self.legacy_source(value)
                 canonical = None if source else self.canonical_target(value)
                 for name in names:
@@ -143,9 +219,9 @@ class _Unit:
         Accepted: a name bound to one, `operation_runs`, `tables.operation_runs`, `OperationRun`,
         `OperationRun.__table__`, `OperationRun.objects`, and `Table("operation_runs", ...)`.
         """
-        if isinstance(node, cst.Name) and node.value in self.canonical_names:
+        if type(node) is cst.Name and node.value in self.canonical_names:
             return self.canonical_names[node.value], node
-        if isinstance(node, cst.Call):
+        if type(node) is cst.Call:
             for arg in node.args:
                 content = _string_content(arg.value)
                 if content is not None and content.split(".")[-1] in self.spec.canonical_names:
@@ -164,9 +240,9 @@ _TABLE_HANDLES = frozenset({"__table__", "table", "objects", "query"})
 
 def _dotted_parts(node: cst.CSTNode) -> list[tuple[str, cst.CSTNode]]:
     """`a.b.c` as [("a", Name a), ("b", Name b), ("c", Name c)]; [] for anything else."""
-    if isinstance(node, cst.Name):
+    if type(node) is cst.Name:
         return [(node.value, node)]
-    if isinstance(node, cst.Attribute):
+    if type(node) is cst.Attribute:
         head = _dotted_parts(node.value)
         return [*head, (node.attr.value, node.attr)] if head else []
     return []
@@ -175,9 +251,9 @@ def _dotted_parts(node: cst.CSTNode) -> list[tuple[str, cst.CSTNode]]:
 def _insert_target(call: cst.Call) -> cst.BaseExpression | None:
     """For `insert(X)` or `X.insert()`, return X."""
     func = call.func
-    if isinstance(func, cst.Name) and func.value == "insert" and call.args:
+    if type(func) is cst.Name and func.value == "insert" and call.args:
         return call.args[0].value
-    if isinstance(func, cst.Attribute) and func.attr.value == "insert":
+    if type(func) is cst.Attribute and func.attr.value == "insert":
         if call.args and get_full_name_for_node(func.value) in ("sa", "sqlalchemy"):
             return call.args[0].value
         return func.value
@@ -190,33 +266,53 @@ def _created_canonical(unit: _Unit, call: cst.Call) -> tuple[str, cst.CSTNode] |
     target = _insert_target(call)
     if target is not None:
         return unit.canonical_target(target)
-    if isinstance(func, cst.Attribute) and func.attr.value in CREATING_METHODS:
+    if type(func) is cst.Attribute and func.attr.value in CREATING_METHODS:
         return unit.canonical_target(func.value)
-    last = func if isinstance(func, cst.Name) else func.attr if isinstance(func, cst.Attribute) else None
+    last = func if type(func) is cst.Name else func.attr if type(func) is cst.Attribute else None
     if last is not None and last.value in unit.spec.canonical_model_names:
         return last.value, last
     return None
 
 
-class BackfillVisitor(cst.CSTVisitor):
-    """Collect NLR101 hits for one module; run through the scanner's MetadataWrapper."""
+class BackfillVisitor:
+    """Collect NLR101 hits for one module: its module-level statements, then each class and function body.
 
-    METADATA_DEPENDENCIES = (PositionProvider,)
+    Positions come from libcst's PositionProvider, resolved only when one is needed (a hit, or a
+    read of a name bound to a legacy source): most files the pre-check lets through have neither.
+    """
 
-    def __init__(self, source: SourceText, spec: BackfillSpec, sql_writes: SqlWriteFinder | None = None) -> None:
-        super().__init__()
+    def __init__(
+        self, wrapper: MetadataWrapper, source: SourceText, spec: BackfillSpec, sql_writes: SqlWriteFinder | None = None
+    ) -> None:
+        self.wrapper = wrapper
         self.source = source
         self.spec = spec
         self.sql_writes = sql_writes
         self.hits: list[Hit] = []
         self._reported: set[int] = set()
+        self._positions: Mapping[cst.CSTNode, CodeRange] | None = None
         self._module_unit = _Unit(spec, {}, {}, self._offset_of)
+
+    def run(self) -> list[Hit]:
+        module = self.wrapper.module
+        self._visit_module(module)
+        for node in _walk(module, skip_scopes=False):
+            if type(node) is cst.ClassDef:
+                self._visit_class(node)
+            elif type(node) is cst.FunctionDef:
+                self._visit_function(node)
+        return self.hits
+
+    def _position(self, node: cst.CSTNode) -> CodeRange:
+        if self._positions is None:
+            self._positions = self.wrapper.resolve(PositionProvider)
+        return self._positions[node]
 
     def _offset_of(self, node: cst.CSTNode, end: bool) -> int:
         return self._offset(node, end=end)
 
     def _offset(self, node: cst.CSTNode, *, end: bool = False) -> int:
-        position = self.get_metadata(PositionProvider, node)
+        position = self._position(node)
         point = position.end if end else position.start
         return self.source.offset(point.line, point.column)
 
@@ -226,24 +322,24 @@ class BackfillVisitor(cst.CSTVisitor):
         if start in self._reported:
             return
         self._reported.add(start)
-        line = self.get_metadata(PositionProvider, source.node).start.line
+        line = self._position(source.node).start.line
         via = f" through `{source.via}`" if source.via else ""
         details = BackfillDetails(token, f"`{source.token}`{via}", line)
         self.hits.append(Hit(self.spec.rule.id, start, end, token, details))
 
     # Units -----------------------------------------------------------------------------
-    def visit_Module(self, node: cst.Module) -> None:
-        self._module_unit.bind([s for s in node.body if not isinstance(s, (cst.FunctionDef, cst.ClassDef))])
+    def _visit_module(self, node: cst.Module) -> None:
+        self._module_unit.bind([s for s in node.body if type(s) not in _DEFINITIONS])
         for statement in node.body:
-            if not isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
+            if type(statement) not in _DEFINITIONS:
                 self._analyse(self._module_unit, statement)
 
-    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+    def _visit_class(self, node: cst.ClassDef) -> None:
         for statement in getattr(node.body, "body", ()):
-            if not isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
+            if type(statement) not in _DEFINITIONS:
                 self._analyse(self._module_unit, statement)
 
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+    def _visit_function(self, node: cst.FunctionDef) -> None:
         unit = _Unit(self.spec, self._module_unit.sources, self._module_unit.canonical_names, self._offset_of)
         unit.bind([node.body])
         self._analyse(unit, node.body)
@@ -251,17 +347,17 @@ class BackfillVisitor(cst.CSTVisitor):
     # Shapes ----------------------------------------------------------------------------
     def _analyse(self, unit: _Unit, scope: cst.CSTNode) -> None:
         for node in _walk(scope):
-            if isinstance(node, cst.Call):
+            if type(node) is cst.Call:
                 self._from_select(unit, node)
-            elif isinstance(node, cst.For):
+            elif type(node) is cst.For:
                 self._loop(unit, node.iter, [node.body])
-            elif isinstance(node, (cst.ListComp, cst.SetComp, cst.GeneratorExp)):
+            elif type(node) in _COMPREHENSIONS and isinstance(node, (cst.ListComp, cst.SetComp, cst.GeneratorExp)):
                 self._comprehension(unit, node.for_in, [node.elt])
-            elif isinstance(node, cst.DictComp):
+            elif type(node) is cst.DictComp:
                 self._comprehension(unit, node.for_in, [node.key, node.value])
         # Writes that take legacy rows as data, unless a loop or comprehension inside was reported already.
         for node in _walk(scope):
-            if isinstance(node, cst.Call):
+            if type(node) is cst.Call:
                 self._data_write(unit, node)
 
     def _data_write(self, unit: _Unit, call: cst.Call) -> None:
@@ -276,29 +372,29 @@ class BackfillVisitor(cst.CSTVisitor):
         target: cst.BaseExpression | None = None
         if created is None:
             func = call.func
-            if not (isinstance(func, cst.Attribute) and func.attr.value in DATA_WRITING_METHODS and len(call.args) > 1):
+            if not (type(func) is cst.Attribute and func.attr.value in DATA_WRITING_METHODS and len(call.args) > 1):
                 return
             target, data = call.args[0].value, list(call.args[1:])
-            inserted = _insert_target(target) if isinstance(target, cst.Call) else None
+            inserted = _insert_target(target) if type(target) is cst.Call else None
             created = unit.canonical_target(inserted if inserted is not None else target)
-        start, end = self._offset(call), self._offset(call, end=True)
-        if any(start <= reported < end for reported in self._reported):
-            return
         source = next((s for s in (unit.legacy_source(arg.value) for arg in data) if s is not None), None)
         if source is None:
+            return
+        start, end = self._offset(call), self._offset(call, end=True)
+        if any(start <= reported < end for reported in self._reported):
             return
         if created is not None:
             self._report(created, source)
         elif self.sql_writes is not None and target is not None:
             for node in _walk(target):
-                if isinstance(node, cst.SimpleString):
+                if type(node) is cst.SimpleString:
                     self._sql_write(node, source)
 
     def _from_select(self, unit: _Unit, call: cst.Call) -> None:
         func = call.func
-        if not (isinstance(func, cst.Attribute) and func.attr.value == "from_select"):
+        if not (type(func) is cst.Attribute and func.attr.value == "from_select"):
             return
-        if not isinstance(func.value, cst.Call):
+        if type(func.value) is not cst.Call:
             return
         target_expr = _insert_target(func.value)
         target = unit.canonical_target(target_expr) if target_expr is not None else None
@@ -322,11 +418,11 @@ class BackfillVisitor(cst.CSTVisitor):
             return
         for body in bodies:
             for node in _walk(body):
-                if isinstance(node, cst.Call):
+                if type(node) is cst.Call:
                     created = _created_canonical(unit, node)
                     if created is not None:
                         self._report(created, source)
-                elif self.sql_writes is not None and isinstance(node, cst.SimpleString):
+                elif self.sql_writes is not None and type(node) is cst.SimpleString:
                     self._sql_write(node, source)
 
     def _sql_write(self, node: cst.SimpleString, source: _Source) -> None:
@@ -346,12 +442,13 @@ def _backfill_hits(text: str, specs: Sequence[BackfillSpec]) -> list[Hit] | str:
     source = SourceText(text)
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
     hits = []
-    for spec in specs:
-        if not spec.may_write_canonical(text):
-            continue  # no canonical name of this rule in the file: nothing can be written, skip the walk
-        visitor = BackfillVisitor(source, spec, partial(canonical_write_spans, spec=spec))
-        wrapper.visit(visitor)
-        hits += visitor.hits
+    try:
+        for spec in specs:
+            if not spec.may_write_canonical(text):
+                continue  # no canonical name of this rule in the file: nothing can be written, skip the walk
+            hits += BackfillVisitor(wrapper, source, spec, partial(canonical_write_spans, spec=spec)).run()
+    finally:
+        _CHILDREN.clear()  # keyed by id(): valid only while this module lives
     return hits
 
 
