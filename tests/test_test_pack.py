@@ -114,6 +114,23 @@ def test_the_bundled_packs_pass_their_own_test(tmp_path: Path) -> None:
             id="attribute",
         ),
         pytest.param(
+            "legacy {token:{tabel}}",
+            "team.toml: rule[TEAM001].message: unknown placeholder {tabel}; a token rule's message may use {token}",
+            id="nested-in-a-format-spec",
+        ),
+        pytest.param(
+            "legacy {token!z}",
+            "team.toml: rule[TEAM001].message: cannot be filled (Unknown conversion specifier z); "
+            "a token rule's message may use {token}",
+            id="bad-conversion",
+        ),
+        pytest.param(
+            "legacy {token:d}",
+            "team.toml: rule[TEAM001].message: cannot be filled (Unknown format code 'd' for object of type 'str'); "
+            "a token rule's message may use {token}",
+            id="spec-text-cannot-take",
+        ),
+        pytest.param(
             "legacy {token",
             "team.toml: rule[TEAM001].message: not a valid template (expected '}' before end of string); "
             "write a literal brace as {{ or }}",

@@ -250,18 +250,37 @@ RULE_KINDS: dict[RuleKind, _KindSpec] = {
 }
 
 
+def _field_names(template: str) -> list[str]:
+    """The replacement fields of a format template, those nested in format specs included."""
+    names = []
+    for _, name, spec, _ in string.Formatter().parse(template):
+        if name is not None:
+            names.append(name)
+        if spec and "{" in spec:
+            names += _field_names(spec)
+    return names
+
+
 def _check_message(fields: FieldReader, message: str, placeholders: frozenset[str], kind: RuleKind) -> None:
     """A message may name only its kind's placeholders, so it can never fail to fill at check time."""
     try:
-        names = [name for _, name, _, _ in string.Formatter().parse(message) if name is not None]
+        names = _field_names(message)
     except ValueError as error:
         fields.problem("message", f"not a valid template ({error}); write a literal brace as {{{{ or }}}}")
         return
     known = ", ".join(f"{{{name}}}" for name in sorted(placeholders))
-    for name in dict.fromkeys(names):
-        if name not in placeholders:
-            shown = f"{{{name}}}" if name else "{}"
-            fields.problem("message", f"unknown placeholder {shown}; a {kind.value} rule's message may use {known}")
+    unknown = [name for name in dict.fromkeys(names) if name not in placeholders]
+    for name in unknown:
+        shown = f"{{{name}}}" if name else "{}"
+        fields.problem("message", f"unknown placeholder {shown}; a {kind.value} rule's message may use {known}")
+    if unknown:
+        return
+    # Fill it once as check time will (every value is text): nested fields in a format spec, conversions
+    # and specs a string cannot take fail here, at load time, not on the first finding.
+    try:
+        message.format(**dict.fromkeys(placeholders, "text"))
+    except (KeyError, IndexError, ValueError, AttributeError, TypeError) as error:
+        fields.problem("message", f"cannot be filled ({error}); a {kind.value} rule's message may use {known}")
 
 
 def _check_references(rules: list[Rule], problems: list[str]) -> None:
