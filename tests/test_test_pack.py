@@ -80,6 +80,19 @@ def test_each_failing_example_is_named(tmp_path: Path) -> None:
     ]
 
 
+def test_every_example_block_must_produce_its_rule_and_use_instead_must_hold_code(tmp_path: Path) -> None:
+    text = _pack(tmp_path).read_text()
+    text = text.replace('TABLE = "old_jobs"\n```\n"""', 'TABLE = "old_jobs"\n```\n\n```sql\nSELECT 1;\n```\n"""', 1)
+    text = text.replace('```python\nTABLE = "jobs"\n```\n', "Name the new table instead.\n", 1)
+    (tmp_path / "team.toml").write_text(text)
+    result = invoke(tmp_path, "test-pack", "team.toml")
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[:2] == [
+        "team.toml: rule[TEAM001].docs.example block 2 (example.sql): does not produce TEAM001; found nothing",
+        "team.toml: rule[TEAM001].docs.use-instead: holds no fenced code block to run",
+    ]
+
+
 def test_a_valid_example_fails_on_any_rule_not_only_its_own(tmp_path: Path) -> None:
     _pack(tmp_path, valid="inventory_sync_runs")
     result = invoke(tmp_path, "test-pack", "team.toml")

@@ -125,10 +125,15 @@ def _docs(rule: Rule, ruleset: RuleSet) -> Iterator[ExampleFailure]:
     example = doc_blocks(rule.docs["example"])
     if not example:
         yield ExampleFailure(rule.id, "docs.example", "holds no fenced code block to run")
-    found = [f for block in example for f in _run(ruleset, block.file, block.code, {})]
-    if example and not any(f.rule == rule.id for f in found):
-        yield ExampleFailure(rule.id, "docs.example", f"does not produce {rule.id}; found {_shown(found)}")
-    for block in doc_blocks(rule.docs["use-instead"]):
+    for index, block in enumerate(example):
+        found = _run(ruleset, block.file, block.code, {})
+        if not any(f.rule == rule.id for f in found):
+            label = "docs.example" if len(example) == 1 else f"docs.example block {index + 1} ({block.file})"
+            yield ExampleFailure(rule.id, label, f"does not produce {rule.id}; found {_shown(found)}")
+    use_instead = doc_blocks(rule.docs["use-instead"])
+    if not use_instead:
+        yield ExampleFailure(rule.id, "docs.use-instead", "holds no fenced code block to run")
+    for block in use_instead:
         errors = [f for f in _run(ruleset, block.file, block.code, {}) if f.severity is Severity.ERROR]
         if errors:
             yield ExampleFailure(rule.id, "docs.use-instead", f"expected no error finding, found {_shown(errors)}")
