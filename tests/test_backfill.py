@@ -222,6 +222,42 @@ def test_sql_statements(sql: str, expected: list[tuple[int, int]]) -> None:
             [],
             id="canonical-rows-as-data",
         ),
+        pytest.param(
+            "def f(s):\n    payload = []\n    for legacy in s.query(InventorySyncRun):\n"
+            "        payload.append({'status': legacy.status})\n    s.bulk_insert_mappings(OperationRun, payload)\n",
+            [(5, 28)],
+            id="rows-appended-then-written",
+        ),
+        pytest.param(
+            "def f(s):\n    rows, total = s.query(InventorySyncRun).all(), 0\n"
+            "    s.bulk_insert_mappings(OperationRun, rows)\n    s.bulk_insert_mappings(OperationRun, [total])\n",
+            [(3, 28)],
+            id="unpacking-pairs-names-and-values",
+        ),
+        pytest.param(
+            "def f(s):\n    if (rows := s.query(InventorySyncRun).all()):\n"
+            "        s.bulk_insert_mappings(OperationRun, rows)\n",
+            [(3, 32)],
+            id="walrus",
+        ),
+        pytest.param(
+            "def f(s):\n    run = s.query(InventorySyncRun).first()\n"
+            "    for run in s.query(OperationRun).filter_by(status='failed'):\n"
+            "        s.add(OperationRun(type=run.type))\n",
+            [],
+            id="a-loop-variable-rebinds-the-name",
+        ),
+        pytest.param(
+            "def f(s, tenants):\n    legacy = s.query(InventorySyncRun).first()\n"
+            "    s.bulk_insert_mappings(OperationRun, [{'tenant_id': legacy.id} for legacy in tenants])\n",
+            [],
+            id="a-comprehension-variable-is-its-own",
+        ),
+        pytest.param(
+            "def f(s):\n    rows = []\n    rows.append({'status': 'queued'})\n    s.bulk_insert_mappings(OperationRun, rows)\n",
+            [],
+            id="non-legacy-rows-appended",
+        ),
     ],
 )
 def test_python_shapes(code: str, expected: list[tuple[int, int]]) -> None:

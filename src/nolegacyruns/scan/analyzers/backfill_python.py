@@ -179,10 +179,15 @@ class _Unit:
         return held[-1] if held else None
 
     def legacy_source(self, node: cst.CSTNode) -> _Source | None:
-        """The first legacy source a subtree reads: a legacy token, or a name bound to one."""
+        """The first legacy source a subtree reads: a legacy token, or a name bound to one.
+
+        A comprehension's own variables are not the names of the scope around it: reading them
+        reads what the comprehension iterates, which is walked too.
+        """
+        local = _comprehension_names(node)
         for sub in _walk(node):
             if type(sub) is cst.Name:
-                bound = self.bound(sub)
+                bound = self.bound(sub) if sub.value not in local else None
                 if bound is not None:  # reported where the name was bound
                     return _Source(bound.token, bound.node, via=sub.value)
                 token = self.spec.legacy_in(sub.value)
@@ -194,24 +199,53 @@ class _Unit:
         return None
 
     def bind(self, statements: Sequence[cst.CSTNode]) -> None:
-        """Record, in order, names assigned from legacy sources (or from anything else) and canonical tables."""
+        """Record, in order, names bound from legacy sources (or from anything else) and canonical tables.
+
+        Bindings are assignments (also annotated, unpacking and `:=`) and loop variables; a name that
+        legacy rows are appended to (`rows.append(…)`, `rows.extend(…)`, `rows += …`) holds them too.
+        """
         for statement in statements:
             for sub in _walk(statement):
                 if type(sub) is cst.Assign:
-                    targets = [t.target for t in sub.targets]
-                    value = sub.value
-                elif type(sub) is cst.AnnAssign and sub.value is not None:
-                    targets, value = [sub.target], sub.value
-                else:
-                    continue
-                names = [t.value for t in targets if type(t) is cst.Name]
-                source = self.legacy_source(value)
-                canonical = None if source else self.canonical_target(value)
-                for name in names:
-                    if source is not None or name in self.sources:
-                        self.sources.setdefault(name, []).append((self.offset(sub, True), source))
-                    if canonical is not None:
-                        self.canonical_names[name] = canonical[0]
+                    for target in sub.targets:
+                        self._assign(target.target, sub.value, sub)
+                elif (type(sub) is cst.AnnAssign or type(sub) is cst.NamedExpr) and sub.value is not None:
+                    self._assign(sub.target, sub.value, sub)
+                elif type(sub) is cst.For:
+                    self._assign(sub.target, sub.iter, sub.iter)
+                elif type(sub) is cst.AugAssign and type(sub.target) is cst.Name:
+                    self._accumulate(sub.target.value, sub.value, sub)
+                elif type(sub) is cst.Call:
+                    func = sub.func
+                    if type(func) is cst.Attribute and type(func.value) is cst.Name and func.attr.value in _ADDING:
+                        for arg in sub.args:
+                            self._accumulate(func.value.value, arg.value, sub)
+
+    def _assign(self, target: cst.BaseExpression, value: cst.BaseExpression, where: cst.CSTNode) -> None:
+        """Bind the names of an assignment target; `a, b = x, y` pairs them, `a, b = rows` gives both rows."""
+        if type(target) in _UNPACKING and type(value) in _UNPACKING:
+            assert isinstance(target, (cst.Tuple, cst.List)) and isinstance(value, (cst.Tuple, cst.List))
+            starred = any(type(element) is cst.StarredElement for element in (*target.elements, *value.elements))
+            if len(target.elements) == len(value.elements) and not starred:
+                for left, right in zip(target.elements, value.elements, strict=True):
+                    self._assign(left.value, right.value, where)
+                return
+        names = _target_names(target)
+        if not names:
+            return
+        source = self.legacy_source(value)
+        canonical = None if source else self.canonical_target(value)
+        for name in names:
+            if source is not None or name in self.sources:
+                self.sources.setdefault(name, []).append((self.offset(where, True), source))
+            if canonical is not None:
+                self.canonical_names[name] = canonical[0]
+
+    def _accumulate(self, name: str, value: cst.BaseExpression, where: cst.CSTNode) -> None:
+        """Legacy rows added to a collection make it a legacy source from there on (adding others changes nothing)."""
+        source = self.legacy_source(value)
+        if source is not None:
+            self.sources.setdefault(name, []).append((self.offset(where, True), source))
 
     def canonical_target(self, node: cst.CSTNode) -> tuple[str, cst.CSTNode] | None:
         """Is this expression the canonical table or model? Return (token, node to report).
@@ -233,6 +267,31 @@ class _Unit:
         if parts and parts[-1][0] in self.spec.canonical_names:
             return parts[-1]
         return None
+
+
+# Methods that add their arguments to the collection they are called on.
+_ADDING = frozenset({"append", "extend", "add", "update", "insert", "appendleft"})
+_UNPACKING = frozenset({cst.Tuple, cst.List})
+
+
+def _target_names(target: cst.BaseExpression) -> list[str]:
+    """The names an assignment or loop target binds: `a`, `a, b`, `[a, *b]`, `(a, (b, c))`."""
+    if type(target) is cst.Name:
+        return [target.value]
+    if isinstance(target, (cst.Tuple, cst.List)):
+        return [name for element in target.elements for name in _target_names(element.value)]
+    if type(target) is cst.StarredElement:
+        return _target_names(target.value)
+    return []
+
+
+def _comprehension_names(node: cst.CSTNode) -> frozenset[str]:
+    """The names bound by the `for` clauses of comprehensions inside node."""
+    names: set[str] = set()
+    for sub in _walk(node):
+        if type(sub) is cst.CompFor:
+            names.update(_target_names(sub.target))
+    return frozenset(names)
 
 
 _TABLE_HANDLES = frozenset({"__table__", "table", "objects", "query"})
