@@ -254,7 +254,8 @@ def test_sql_statements(sql: str, expected: list[tuple[int, int]]) -> None:
             id="a-comprehension-variable-is-its-own",
         ),
         pytest.param(
-            "def f(s):\n    rows = []\n    rows.append({'status': 'queued'})\n    s.bulk_insert_mappings(OperationRun, rows)\n",
+            "def f(s):\n    rows = []\n    rows.append({'status': 'queued'})\n"
+            "    s.bulk_insert_mappings(OperationRun, rows)\n",
             [],
             id="non-legacy-rows-appended",
         ),
