@@ -167,6 +167,30 @@ def places(code: str) -> list[tuple[int, int]]:
             [(3, 51)],
             id="top-level-closure",
         ),
+        pytest.param(
+            "use App\\Models\\InventorySyncRun as LegacyRun;\nfunction h() {\n"
+            "    foreach (LegacyRun::all() as $r) { OperationRun::create(['status' => $r->status]); }\n}\n",
+            [(4, 40)],
+            id="legacy-model-imported-under-an-alias",
+        ),
+        pytest.param(
+            "use App\\Models\\{OperationRun as Run, Tenant};\nfunction h() {\n"
+            "    foreach (EntraGroupSyncRun::all() as $r) { Run::create([]); }\n}\n",
+            [(4, 48)],
+            id="canonical-model-imported-under-an-alias",
+        ),
+        pytest.param(
+            "function h() {\n    $rows = [];\n    foreach (EntraGroupSyncRun::cursor() as $legacy) {\n"
+            "        $rows[] = ['status' => $legacy->status];\n    }\n    OperationRun::insert($rows);\n}\n",
+            [(7, 5)],
+            id="rows-collected-in-a-loop-then-inserted",
+        ),
+        pytest.param(
+            "function h() {\n    array_map(fn ($r) => OperationRun::create(['s' => $r->status]), "
+            "EntraGroupSyncRun::all()->all());\n}\n",
+            [(3, 26)],
+            id="closure-before-the-legacy-rows-it-maps",
+        ),
     ],
 )
 def test_backfill_forms_are_reported_at_the_canonical_write(code: str, expected: list[tuple[int, int]]) -> None:
@@ -241,6 +265,28 @@ def test_backfill_forms_are_reported_at_the_canonical_write(code: str, expected:
             "function h() {\n    $make = function () { OperationRun::create([]); };\n"
             "    $n = InventorySyncRun::count();\n}\n",
             id="closure-assigned-not-fed",
+        ),
+        pytest.param(
+            "function h() {\n    foreach (InventorySyncRun::all() as $run) { $this->line($run->id); }\n"
+            "    foreach (OperationRun::where('status', 'failed')->get() as $run) {\n"
+            "        OperationRun::create(['type' => $run->type]);\n    }\n}\n",
+            id="a-loop-over-canonical-runs-rebinds-its-variable",
+        ),
+        pytest.param(
+            "function h() {\n    $legacy = InventorySyncRun::first();\n"
+            "    OperationRun::query()->get()->each(fn ($legacy) => OperationRun::create(['t' => $legacy->type]));\n}\n",
+            id="a-parameter-shadows-the-outer-variable",
+        ),
+        pytest.param(
+            "function h($finding) {\n    $legacy = InventorySyncRun::first();\n"
+            "    $finding->operationRun()->associate($legacy->operation_run_id)->save();\n}\n",
+            id="associating-a-reference-saves-the-parent",
+        ),
+        pytest.param(
+            "function h() {\n    foreach (InventorySyncRun::all() as $legacy) {\n"
+            "        OperationRun::whereKey($legacy->operation_run_id)->first()?->forceFill(['x' => 1])->save();\n"
+            "    }\n}\n",
+            id="saving-an-existing-run-is-an-update",
         ),
     ],
 )

@@ -52,6 +52,13 @@ CREATING_METHODS = frozenset(
     }
 )  # fmt: skip
 SAVING_METHODS = frozenset({"save", "saveQuietly", "saveOrFail", "push", "pushQuietly"})
+# Calls after which a chain holds rows that exist already (a save then updates them), or the parent model.
+EXISTING_ROWS = frozenset(
+    {
+        "find", "findOrFail", "findMany", "findOr", "first", "firstOrFail", "firstOr", "firstWhere", "sole",
+        "get", "all", "associate", "dissociate", "touch", "fresh", "refresh",
+    }
+)  # fmt: skip
 _OPENING = {"(": ")", "[": "]", "{": "}"}
 _CLOSING = frozenset(_OPENING.values())
 # An expression starts after one of these (at its own bracket depth).
@@ -170,6 +177,24 @@ class _Walk:
         self.spec = spec
         self.partner = _partners(items)
         self.found: dict[int, tuple[_Atom, _Source]] = {}
+        self.canonical_aliases, self.legacy_aliases = self._aliases()
+
+    def _aliases(self) -> tuple[frozenset[str], dict[str, _Source]]:
+        """Names imported `as` another: `use App\\Models\\OperationRun as Run;` and legacy models likewise."""
+        canonical: set[str] = set()
+        legacy: dict[str, _Source] = {}
+        for index, atom in enumerate(self.items):
+            if atom.kind is not _Kind.KEYWORD or atom.text != "as":
+                continue
+            imported, alias = self.at(index - 1), self.at(index + 1)
+            if imported is None or alias is None or imported.kind is not _Kind.NAME or alias.kind is not _Kind.NAME:
+                continue
+            if imported.text.rsplit("\\", 1)[-1] in self.spec.canonical_model_names:
+                canonical.add(alias.text)
+            for match in self.spec.legacy.finditer(self.text, imported.start, imported.end):
+                legacy[alias.text] = _Source(match.token, match.start)
+                break
+        return frozenset(canonical), legacy
 
     # Reading the atoms -------------------------------------------------------------------------
     def at(self, index: int) -> _Atom | None:
@@ -254,6 +279,9 @@ class _Walk:
             bound = env.get(atom.text) if atom.kind is _Kind.VARIABLE else None
             if bound is not None:
                 return _Source(bound.token, bound.start, via=atom.text)
+            aliased = self.legacy_aliases.get(atom.text) if atom.kind is _Kind.NAME else None
+            if aliased is not None:
+                return _Source(aliased.token, atom.start, via=atom.text)
             if atom.kind in (_Kind.NAME, _Kind.VARIABLE, _Kind.STRING):
                 for match in self.spec.legacy.finditer(self.text, atom.start, atom.end):
                     return _Source(match.token, match.start)
@@ -263,12 +291,15 @@ class _Walk:
         return (
             atom is not None
             and atom.kind is _Kind.NAME
-            and atom.text.rsplit("\\", 1)[-1] in self.spec.canonical_model_names
+            and (
+                atom.text.rsplit("\\", 1)[-1] in self.spec.canonical_model_names or atom.text in self.canonical_aliases
+            )
         )
 
     def creating_call(self, index: int) -> tuple[int, int] | None:
         """Follow `->m(…)` and `::m(…)` calls from index; the argument span of the first creating call."""
         position = index
+        existing = False
         while self.is_text(position, "->", "::", "?"):
             if self.is_text(position, "?"):  # `?->`
                 position += 1
@@ -277,7 +308,8 @@ class _Walk:
             if method is None or method.kind is not _Kind.NAME or not self.is_text(position + 2, "("):
                 return None
             closing = self.close(position + 2)
-            if method.text in CREATING_METHODS:
+            existing = existing or method.text in EXISTING_ROWS
+            if method.text in CREATING_METHODS and not (existing and method.text in SAVING_METHODS):
                 return position + 3, closing
             position = closing + 1
         return None
@@ -371,6 +403,12 @@ class _Walk:
             elif atom.kind is _Kind.VARIABLE and self.is_text(index + 1, "="):
                 end = self.expression_end(index + 2, unit.end, (";",))
                 pending.append((end, atom.text, self.source_in(index + 2, end, env)))
+            elif atom.kind is _Kind.VARIABLE and self.is_text(index + 1, "[") and self.is_text(index + 3, "="):
+                # `$rows[] = …` (or `$rows[$k] = …`): legacy rows added make the array a legacy source
+                end = self.expression_end(index + 4, unit.end, (";",))
+                added = self.source_in(index + 4, end, env) or (loops[-1][1] if loops else None)
+                if added is not None:
+                    pending.append((end, atom.text, added))
             write = self.canonical_write(index, unit)
             if write is not None:
                 self.judge(write, unit, loops)
@@ -381,11 +419,11 @@ class _Walk:
         closing = self.close(index + 1)
         keyword_as = next((p for p in range(index + 2, closing) if self.is_text(p, "as")), closing)
         source = self.source_in(index + 2, keyword_as, unit.env)
-        if source is None:
-            return []
         for atom in self.items[keyword_as:closing]:
             if atom.kind is _Kind.VARIABLE:
-                unit.env[atom.text] = source
+                unit.env[atom.text] = source  # a loop over anything else re-binds them to that
+        if source is None:
+            return []
         body = closing + 1
         if self.is_text(body, "{"):
             end = self.close(body)
@@ -405,10 +443,11 @@ class _Walk:
         call = self.enclosing_call(index, unit.start)
         if fed is None and call is not None:
             fed = self.source_in(self.expression_start(call, unit.start), index, unit.env)
-        if fed is not None:
-            for atom in self.items[nested.params : nested.body_start]:
-                if atom.kind is _Kind.VARIABLE:
-                    env[atom.text] = fed
+            # `array_map(fn ($r) => …, InventorySyncRun::all())`: the rows may come after the closure
+            fed = fed or self.source_in(nested.body_end, self.close(call), unit.env)
+        for atom in self.items[nested.params : nested.body_start]:
+            if atom.kind is _Kind.VARIABLE and atom.text not in nested.used:
+                env[atom.text] = fed  # a parameter shadows the parent's variable of that name
         self.walk(_Unit(nested.body_start, nested.body_end, env, fed))
 
     def judge(self, write: _Write, unit: _Unit, loops: list[tuple[int, _Source]]) -> None:
