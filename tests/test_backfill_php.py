@@ -274,7 +274,8 @@ def test_backfill_forms_are_reported_at_the_canonical_write(code: str, expected:
         ),
         pytest.param(
             "function h() {\n    $legacy = InventorySyncRun::first();\n"
-            "    OperationRun::query()->get()->each(fn ($legacy) => OperationRun::create(['t' => $legacy->type]));\n}\n",
+            "    OperationRun::query()->get()\n"
+            "        ->each(fn ($legacy) => OperationRun::create(['t' => $legacy->type]));\n}\n",
             id="a-parameter-shadows-the-outer-variable",
         ),
         pytest.param(
