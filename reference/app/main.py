@@ -19,7 +19,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from app.db import create_engine, database_url
 from app.migrate import current_revision, head_revision
 from app.runs import RunStore
-from app.web.errors import http_error
+from app.web.errors import http_error, server_error
 from app.web.headers import SecurityHeaders
 from app.web.session import SESSION_MAX_AGE, LoginRequired, redirect_to_login
 from app.web.state import ViewerState
@@ -62,7 +62,7 @@ def create_app(database_url: str, *, session_secret: str | None = None, secure_c
                 https_only=secure_cookies,
             ),
         ],
-        exception_handlers={HTTPException: http_error, LoginRequired: redirect_to_login},
+        exception_handlers={HTTPException: http_error, LoginRequired: redirect_to_login, 500: server_error},
         lifespan=lifespan,
     )
     app.state.viewer = ViewerState(engine, RunStore(engine))

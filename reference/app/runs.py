@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from enum import Enum
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -15,6 +16,7 @@ from app.run_types import RunOutcome, RunStatus, RunType, UnknownRunType, parse_
 
 __all__ = ["COMPLETION_OUTCOMES", "InvalidTransition", "Pages", "Run", "RunFilter", "RunPage", "RunStore"]
 
+E = TypeVar("E", bound=Enum)
 COMPLETION_OUTCOMES = frozenset({RunOutcome.SUCCEEDED, RunOutcome.PARTIALLY_SUCCEEDED, RunOutcome.FAILED})
 
 
@@ -31,8 +33,9 @@ class Run:
     tenant_id: int | None
     type: RunType | str
     """A canonical type, or the raw stored value of a type outside the allow-list (never written by this code)."""
-    status: RunStatus
-    outcome: RunOutcome | None
+    status: RunStatus | str
+    outcome: RunOutcome | str | None
+    """A status or outcome outside the enums (stored by something else) is kept as its raw value, like type."""
     context: Mapping[str, Any]
     summary_counts: Mapping[str, int]
     initiator_user_id: int | None
@@ -61,8 +64,8 @@ class Run:
             workspace_id=row.workspace_id,
             tenant_id=row.tenant_id,
             type=_stored_type(row.type),
-            status=RunStatus(row.status),
-            outcome=RunOutcome(row.outcome) if row.outcome is not None else None,
+            status=_stored_choice(RunStatus, row.status),
+            outcome=_stored_choice(RunOutcome, row.outcome) if row.outcome is not None else None,
             context=dict(row.context),
             summary_counts=dict(row.summary_counts),
             initiator_user_id=row.initiator_user_id,
@@ -312,6 +315,14 @@ def _stored_type(value: str) -> RunType | str:
     try:
         return parse_run_type(value)
     except UnknownRunType:
+        return value
+
+
+def _stored_choice(kind: type[E], value: str) -> E | str:
+    """Return the member of *kind* for a stored value, or the value itself when it is not one."""
+    try:
+        return kind(value)
+    except ValueError:
         return value
 
 

@@ -92,6 +92,36 @@ def test_concurrent_retentions_each_record_only_what_they_deleted(engine: Engine
     assert count(engine, db.backup_sets) == 2
 
 
+def test_retention_waits_while_another_transaction_holds_the_schedule(engine: Engine, world: World) -> None:
+    """Serialised, not only disjoint: no backup set goes while another transaction holds the schedule's row.
+
+    DELETE ... RETURNING alone keeps concurrent runs' removed ids disjoint; this is what the lock adds.
+    """
+    store = RunStore(engine, clock=Clock())
+    _add_backup_sets(engine, world.daily_schedule, SETS)
+    schedules = BackupSchedules(store)
+    schedule = db.backup_schedules.c.id == world.daily_schedule
+    holder = engine.connect()
+    transaction = holder.begin()
+    if engine.dialect.name == "postgresql":
+        holder.execute(sa.select(db.backup_schedules.c.id).where(schedule).with_for_update())
+    else:  # SQLite locks the database for the first write
+        holder.execute(db.backup_schedules.update().where(schedule).values(is_enabled=db.backup_schedules.c.is_enabled))
+    done: list[Run] = []
+    worker = threading.Thread(target=lambda: done.append(schedules.apply_retention(world.daily_schedule)))
+    worker.start()
+    try:
+        time.sleep(1.0)
+        assert (done, count(engine, db.backup_sets)) == ([], SETS)
+    finally:
+        transaction.rollback()
+        holder.close()
+        worker.join(30)
+    assert done[0].outcome is RunOutcome.SUCCEEDED
+    assert len(done[0].context["removed_backup_set_ids"]) == SETS - 2
+    assert count(engine, db.backup_sets) == 2
+
+
 def test_purge_rereads_is_enabled_inside_its_transaction(
     engine: Engine, world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:

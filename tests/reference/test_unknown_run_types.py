@@ -137,3 +137,33 @@ def test_the_viewer_shows_a_stored_unknown_type_raw(head_url: str, engine: Engin
     assert "<code>some.other</code>" in index.text
     assert page.status_code == 200
     assert "<code>some.other</code>" in page.text
+
+
+def test_the_viewer_shows_a_stored_unknown_status_and_outcome_raw(head_url: str, engine: Engine, world: World) -> None:
+    """Statuses and outcomes are stored as text too: one written by something else lists and opens, labelled."""
+    with engine.begin() as connection:
+        run_id = connection.execute(
+            db.operation_runs.insert()
+            .values(
+                workspace_id=world.workspace,
+                type="inventory_sync",
+                status="paused",
+                outcome="abandoned",
+                context={},
+                summary_counts={},
+                created_at=EPOCH,
+            )
+            .returning(db.operation_runs.c.id)
+        ).scalar_one()
+    set_passwords(engine)
+    app = create_app(head_url)
+    client = new_client(app)
+    log_in(client, "user1@example.test")
+    index = client.get("/admin/operations")
+    page = client.get(f"/admin/operations/{run_id}")
+    app.state.viewer.engine.dispose()
+
+    for response in (index, page):
+        assert response.status_code == 200
+        assert '<span class="badge unknown"><code>paused</code> (not a known status)</span>' in response.text
+        assert '<span class="badge unknown"><code>abandoned</code> (not a known outcome)</span>' in response.text

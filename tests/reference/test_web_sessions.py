@@ -14,6 +14,7 @@ from websupport import Clients, form_token, log_in, new_client
 
 from app import db, demo
 from app.main import SESSION_COOKIE, create_app
+from app.runs import RunStore
 from app.web.accounts import change_password
 
 OWNER = "owner@contoso.test"
@@ -131,6 +132,27 @@ def test_every_response_carries_the_security_headers(
     for directive in ("default-src 'self'", "frame-ancestors 'none'", "form-action 'self'", "base-uri 'none'"):
         assert directive in policy
     assert "unsafe-inline" not in policy
+
+
+def test_a_server_error_carries_the_security_headers_and_shows_nothing_of_the_failure(
+    viewer_app: Starlette, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Starlette answers a 500 outside every middleware: the page must still carry the headers."""
+    client = new_client(viewer_app)
+    log_in(client, OWNER)
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("secret detail")
+
+    monkeypatch.setattr(RunStore, "list", broken)
+    with TestClient(viewer_app, raise_server_exceptions=False, follow_redirects=False) as failing:
+        failing.cookies.update(client.cookies)
+        response = failing.get("/admin/operations")
+    assert response.status_code == 500
+    for name, value in SECURITY_HEADERS.items():
+        assert response.headers[name] == value
+    assert "default-src 'self'" in response.headers["content-security-policy"]
+    assert "secret detail" not in response.text and "Traceback" not in response.text
 
 
 def test_pages_use_no_inline_styles_or_scripts(demo_clients: Clients) -> None:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import HTMLResponse, Response
 
+from app.web.headers import SECURITY_HEADERS
 from app.web.templates import render
 
-__all__ = ["http_error"]
+__all__ = ["http_error", "server_error"]
 
 # A 404 says nothing about why: a record that does not exist, one in another workspace and a
 # URL without a route all render this same body.
@@ -25,3 +26,12 @@ def http_error(request: Request, exc: Exception) -> Response:
     title, message = FIXED_PAGES.get(exc.status_code, (f"Error {exc.status_code}", exc.detail))
     context = {"status": exc.status_code, "title": title, "message": message}
     return render(request, "error.html", context, status_code=exc.status_code, headers=exc.headers)
+
+
+def server_error(request: Request, exc: Exception) -> Response:
+    """The 500 page: a fixed body that shows nothing of the failure, with the security headers.
+
+    Starlette answers an unhandled error outside every middleware, so the headers come from here.
+    """
+    body = "<!doctype html><title>Server error</title><h1>Server error</h1><p>Something went wrong.</p>\n"
+    return HTMLResponse(body, status_code=500, headers={**SECURITY_HEADERS, "Cache-Control": "no-store"})
