@@ -91,6 +91,7 @@ def classify(text: str, focus: Sequence[int] | None = None) -> Lexed | Rejected:
         if isinstance(tree, Rejected):
             return tree
         layout = outline(tree, text, starts)
+        del tree  # freed while the collector is paused: it would otherwise trace the whole tree once
     if focus is not None:
         lines = (bisect.bisect_right(starts, offset) for offset in focus)
         walker = _Walker(text, starts, layout.docstrings)
