@@ -28,7 +28,7 @@ from ...rules.roles import Role
 from ..lexed import Lexed, Segment
 from ..source import SourceText
 from .plaintext import fallback
-from .python_outline import outline
+from .python_outline import Outline, outline
 from .sql import Piece, embedded_sql
 
 _PREFIX = re.compile(r"[A-Za-z]*")
@@ -86,21 +86,21 @@ def classify(text: str, focus: Sequence[int] | None = None) -> Lexed | Rejected:
     # SourceText breaks lines where CPython does (it reads `\r\n` and a lone `\r` as `\n`), not where
     # str.splitlines does (form feeds, vertical tabs, U+2028 too).
     starts = SourceText(text).line_starts
-    with _collector_paused():
-        tree = _parse(text, starts)
-        if isinstance(tree, Rejected):
-            return tree
-        layout = outline(tree, text, starts)
-        del tree  # freed while the collector is paused: it would otherwise trace the whole tree once
-    if focus is not None:
-        lines = (bisect.bisect_right(starts, offset) for offset in focus)
+    lines = sorted({bisect.bisect_right(starts, offset) for offset in focus}) if focus is not None else None
+    layout = _outline(text, starts, lines)
+    if isinstance(layout, Rejected):
+        return layout
+    if lines is not None:
         walker = _Walker(text, starts, layout.docstrings)
         try:
             for window in layout.windows(lines, starts, len(text)):
                 walker.walk(_tokens(text, window.begin, window.end, starts, wrap=False, preamble=window.preamble))
             return walker.lexed
         except (tokenize.TokenError, SyntaxError, ValueError, IndexError):
-            pass  # a layout the outline misread: the whole file, as without focus
+            # A layout the outline misread: the whole file, as without focus, with all its docstrings.
+            whole = _outline(text, starts, None)
+            assert not isinstance(whole, Rejected)
+            layout = whole
     walker = _Walker(text, starts, layout.docstrings)
     try:
         walker.walk(_tokens(text, 0, len(text), starts, wrap=False))
@@ -108,6 +108,17 @@ def classify(text: str, focus: Sequence[int] | None = None) -> Lexed | Rejected:
         # CPython's parser accepted the text, so tokenize should too; if not, scan it the plain way.
         return Rejected(0, f"not tokenized: {type(error).__name__}: {error}")
     return walker.lexed
+
+
+def _outline(text: str, starts: list[int], lines: Sequence[int] | None) -> Outline | Rejected:
+    """CPython's verdict on the text, and its outline (around `lines` only, when given)."""
+    with _collector_paused():
+        tree = _parse(text, starts)
+        if isinstance(tree, Rejected):
+            return tree
+        layout = outline(tree, text, starts, lines)
+        del tree  # freed while the collector is paused: it would otherwise trace the whole tree once
+    return layout
 
 
 @contextlib.contextmanager

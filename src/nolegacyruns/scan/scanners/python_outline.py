@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import ast
 import bisect
+import math
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 _DEFINITIONS = (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
@@ -55,13 +56,20 @@ class Outline:
         return list(windows.values())
 
 
-def outline(tree: ast.Module, text: str, starts: list[int]) -> Outline:
-    """Walk the statements of a parsed file once: docstrings and restart lines."""
+def outline(tree: ast.Module, text: str, starts: list[int], lines: Sequence[int] | None = None) -> Outline:
+    """Walk the statements of a parsed file once: docstrings and restart lines.
+
+    With `lines` (sorted, 1-based), only the statements that hold one of them are entered: the
+    windows of those lines come out the same (the last restart line at or before a line is a
+    statement of a block that holds it), and the rest of the file costs nothing. Such an outline
+    is for `windows` of those lines only; its docstrings are those of the blocks entered.
+    """
     docstrings: list[tuple[int, int]] = []
     blocks: dict[int, tuple[str, ...]] = {1: ()}
-    pending: list[tuple[ast.AST, tuple[str, ...]]] = [(tree, ())]
+    # (node, leading blanks of its enclosing blocks, the last line before what follows it)
+    pending: list[tuple[ast.AST, tuple[str, ...], float]] = [(tree, (), math.inf)]
     while pending:
-        node, enclosing = pending.pop()
+        node, enclosing, reach = pending.pop()
         own = enclosing
         line, blanks = _starts_line(node, text, starts)
         if blanks is not None:
@@ -74,13 +82,32 @@ def outline(tree: ast.Module, text: str, starts: list[int]) -> Outline:
                 docstrings.append(span)
         for name in _STATEMENT_LISTS:
             children = getattr(node, name, None)
-            if isinstance(children, list):
-                pending.extend(
-                    (child, own)
-                    for child in children
-                    if isinstance(child, (ast.stmt, ast.excepthandler, ast.match_case))
-                )
+            if not isinstance(children, list):
+                continue
+            clauses = [c for c in children if isinstance(c, (ast.stmt, ast.excepthandler, ast.match_case))]
+            for index, child in enumerate(clauses):
+                # A line between two statements (a comment, a decorator) has its window in the one before.
+                child_reach = _first_line(clauses[index + 1]) - 1 if index + 1 < len(clauses) else reach
+                if lines is None or _holds_one(_first_line(child), child_reach, lines):
+                    pending.append((child, own, child_reach))
+                else:  # its own line bounds the windows around it; nothing inside it is asked for
+                    child_line, child_blanks = _starts_line(child, text, starts)
+                    if child_blanks is not None:
+                        blocks.setdefault(child_line, (*own, child_blanks) if child_blanks else own)
     return Outline(sorted(docstrings), sorted(blocks), blocks)
+
+
+def _first_line(node: ast.AST) -> int:
+    if isinstance(node, ast.match_case):
+        return node.pattern.lineno
+    line: int = getattr(node, "lineno", 1)
+    return line
+
+
+def _holds_one(first: int, last: float, lines: Sequence[int]) -> bool:
+    """Does [first, last] hold one of the sorted lines?"""
+    index = bisect.bisect_left(lines, first)
+    return index < len(lines) and lines[index] <= last
 
 
 def _starts_line(node: ast.AST, text: str, starts: list[int]) -> tuple[int, str | None]:
