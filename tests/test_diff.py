@@ -8,6 +8,7 @@ import pytest
 
 from cli_support import invoke
 from helpers import CLEAN_MODULE, LEGACY_MODULE, git, run_cli, write_files
+from nolegacyruns.errors import UsageError
 from nolegacyruns.findings import Finding
 from nolegacyruns.scope.diff import ChangedLines, parse_unified_diff
 
@@ -241,3 +242,73 @@ def test_changed_lines_keep_a_finding_whose_span_they_touch(
 ) -> None:
     finding = Finding("a.sql", 1, 13, "NLR101", 1, 27, "m", "operation_runs", span_lines=span_lines)
     assert ChangedLines({"a.sql": frozenset(added)}).keeps(finding) is kept
+
+
+# Hunk headers and paths no real diff holds: refused naming the line, never read as nothing (a pass).
+
+_LONG = "9" * 19
+_HEAD = "--- a/app/clean.py\n+++ b/app/clean.py\n"
+_ADDED = '+TABLE = "inventory_sync_runs"\n'
+
+
+@pytest.mark.parametrize(
+    ("diff", "line"),
+    [
+        pytest.param(_HEAD + "@@ -1,1 +1,99999999999999999999999 @@\n" + _ADDED, 3, id="new-count"),
+        pytest.param(_HEAD + f"@@ -1,1 +{_LONG},1 @@\n" + _ADDED, 3, id="new-start"),
+        pytest.param(_HEAD + f"@@ -{_LONG},1 +1,1 @@\n" + _ADDED, 3, id="old-start"),
+        pytest.param(_HEAD + f"@@ -1,{_LONG} +1 @@\n" + _ADDED, 3, id="old-count"),
+        pytest.param(_HEAD + "@@ -1 +1," + "9" * 5000 + " @@\n" + _ADDED, 3, id="5000-digits"),
+        pytest.param(_HEAD + "@@ -1 +1 @@\n-a\n+b\n" + f"@@ -9 +{_LONG} @@\n" + _ADDED, 6, id="second-hunk"),
+        pytest.param(
+            f"--- a/app/{'x' * 300}.py\n+++ b/app/{'x' * 300}.py\n@@ -0,0 +1 @@\n" + _ADDED, 2, id="long-part"
+        ),
+        pytest.param(f"--- a/{'é' * 128}.py\n+++ b/{'é' * 128}.py\n@@ -0,0 +1 @@\n" + _ADDED, 2, id="long-in-bytes"),
+    ],
+)
+def test_a_diff_no_real_change_can_give_is_exit_2_naming_its_line(tmp_path: Path, diff: str, line: int) -> None:
+    project = write_files(tmp_path, {"nolegacyruns.toml": "", "app/clean.py": LEGACY_MODULE, "d.diff": diff})
+    result = invoke(project, "check", "--diff", "d.diff")
+    assert result.exit_code == 2, result.stdout
+    assert result.stderr.startswith(f"nolegacyruns: error: --diff d.diff: line {line}: "), result.stderr
+    assert len(result.stderr.splitlines()) == 1, result.stderr
+    with pytest.raises(UsageError, match=f"^diff: line {line}: "):
+        parse_unified_diff(diff, "diff")
+
+
+def test_a_path_too_long_for_the_system_is_exit_2(tmp_path: Path) -> None:
+    # Every part fits in 255 bytes, the whole does not fit in PATH_MAX: no file can be looked up.
+    path = "/".join(["p" * 250] * 20) + ".py"
+    diff = f"--- a/{path}\n+++ b/{path}\n@@ -0,0 +1 @@\n" + _ADDED
+    project = write_files(tmp_path, {"nolegacyruns.toml": "", "app/clean.py": LEGACY_MODULE, "d.diff": diff})
+    result = invoke(project, "check", "--diff", "d.diff")
+    assert result.exit_code == 2, result.stdout
+    assert result.stderr.startswith("nolegacyruns: error: --diff d.diff: ppp"), result.stderr
+    assert "File name too long" in result.stderr and len(result.stderr.splitlines()) == 1
+
+
+def test_eighteen_digits_are_still_a_hunk_header() -> None:
+    diff = "--- a/x.py\n+++ b/x.py\n@@ -1 +1,999999999999999999 @@\n+a\n"
+    assert parse_unified_diff(diff) == {"x.py": {1}}
+
+
+def test_a_huge_hunk_count_in_a_real_subprocess_is_exit_2(tmp_path: Path) -> None:
+    diff = _HEAD + "@@ -1,1 +1,99999999999999999999999 @@\n" + _ADDED
+    project = write_files(tmp_path, {"nolegacyruns.toml": "", "app/clean.py": LEGACY_MODULE, "d.diff": diff})
+    result = run_cli("check", "--diff", "d.diff", cwd=project)
+    assert result.returncode == 2, result.stdout
+    assert result.stderr == (
+        "nolegacyruns: error: --diff d.diff: line 3: a hunk header with a number of more than 18 digits; "
+        "not a diff of real files\n"
+    )
+
+
+@pytest.mark.parametrize("in_git", [pytest.param(True, id="in-git"), pytest.param(False, id="outside-git")])
+def test_a_ref_with_a_newline_is_named_on_one_line(tmp_path: Path, in_git: bool) -> None:
+    files = {"nolegacyruns.toml": "", "app/clean.py": CLEAN_MODULE}
+    project = _committed(tmp_path, files) if in_git else write_files(tmp_path, files)
+    ref = "HEAD\n--output=/tmp/x"
+    result = invoke(project, "check", f"--changed-since={ref}", env={"GIT_CEILING_DIRECTORIES": str(tmp_path.parent)})
+    assert result.exit_code == 2, result.stdout
+    assert len(result.stderr.splitlines()) == 1, result.stderr
+    assert result.stderr.startswith("nolegacyruns: error: --changed-since 'HEAD\\n--output=/tmp/x': ")

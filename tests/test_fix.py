@@ -22,7 +22,7 @@ from cli_support import invoke
 from helpers import run_cli, write_files
 from nolegacyruns.config.loading import Config
 from nolegacyruns.config.selection import build_ruleset
-from nolegacyruns.fixing import edit
+from nolegacyruns.fixing import NotEditable, edit
 from nolegacyruns.fixing import files as fix_files
 from nolegacyruns.scan.engine import check_source
 
@@ -156,10 +156,11 @@ def test_suppressed_allowed_and_baselined_findings_are_never_touched(tmp_path: P
     )
     # The baseline records the first line's finding; the new one on line 2 is fixed.
     assert (root / "app/baselined.py").read_text() == "a.last_seen_run_id = 1\nb.last_seen_operation_run_id = 2\n"
-    assert invoke(root, "fix", "--no-baseline").exit_code == 0
-    assert (
-        root / "app/baselined.py"
-    ).read_text() == "a.last_seen_operation_run_id = 1\nb.last_seen_operation_run_id = 2\n"
+    # Without the baseline, line 1 would take the name line 2 now has: two names would become one.
+    merge = invoke(root, "fix", "--no-baseline")
+    assert merge.exit_code == 1
+    assert "app/baselined.py: not fixed 1 (NLR003): `last_seen_operation_run_id` is already used" in merge.stdout
+    assert (root / "app/baselined.py").read_text() == "a.last_seen_run_id = 1\nb.last_seen_operation_run_id = 2\n"
 
 
 def _rule(rule_id: str, token: str, replacement: str) -> str:
@@ -387,14 +388,14 @@ def test_overlapping_fixes_are_applied_in_rounds_so_a_second_run_changes_nothing
     assert second.stdout.splitlines()[-1] == "Fixed 0 findings in 0 files; 0 left."
 
 
-def test_a_token_no_longer_at_its_place_is_skipped_not_corrupted() -> None:
-    data = b"x.current_run_id = 1\n"
-    [finding] = check_source("a.py", data, RULESET, CHECK_CONFIG).active
-    edited = edit("a.py", b"x.current_rxn_id = 1\n", [finding])
-    assert edited.data == b"x.current_rxn_id = 1\n" and not edited.applied
-    assert [str(skipped) for skipped in edited.skipped] == [
-        "1:3: NLR003 `current_run_id` is no longer there (the file changed since it was checked)"
-    ]
+def test_a_token_no_longer_at_its_place_leaves_the_whole_file_alone() -> None:
+    data = b"x.current_run_id = 1\ny.baseline_run_id = 2\n"
+    findings = check_source("a.py", data, RULESET, CHECK_CONFIG).active
+    with pytest.raises(NotEditable) as refused:
+        edit("a.py", b"x.current_rxn_id = 1\ny.baseline_run_id = 2\n", findings)
+    assert str(refused.value) == (
+        "not fixed: it changed since it was checked (`current_run_id` is no longer at 1:3); run fix again"
+    )
 
 
 def test_a_packs_examples_fail_when_a_safe_fix_breaks_them(tmp_path: Path) -> None:

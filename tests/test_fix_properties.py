@@ -1,6 +1,6 @@
 """Property-based tests of `fix`: in random Python and SQL (and the other kinds) with planted legacy tokens,
 the safe fixes leave no safe-fixable token, change nothing else (lines, line breaks, BOM), keep a
-compiling Python file compiling, and a second fix changes nothing.
+compiling Python file compiling, and a second fix changes nothing; `fix` never makes two names one.
 
 Derandomized with a fixed budget, as tests/test_fuzz.py is; NOLEGACYRUNS_FUZZ_SCALE=20 searches longer.
 """
@@ -66,6 +66,7 @@ def _assert_fixed_once_and_for_all(name: str, data: bytes) -> bytes:
     except NotEditable as problem:
         # Only undecodable text, or Python that did not compile before, is left alone.
         assert "not fixed: it would not compile after the fix" not in str(problem), problem
+        assert "changed since it was checked" not in str(problem), problem  # every finding is at its place
         return data
     assert len(edited.applied) + len(edited.skipped) == len(findings)
     for _ in range(FIX_ROUNDS - 1):  # as `fix` does: a fix may bring a token to light in garbage text
@@ -171,3 +172,41 @@ def test_generated_python_with_planted_tokens_still_compiles_after_the_fix(progr
     fixed = _assert_fixed_once_and_for_all("app/generated.py", planted)
     assert fixed != planted and _compiles(fixed)
     assert not any(token.encode() in fixed for token in SAFE_TOKENS)
+
+
+_NAMES = [
+    *SAFE_TOKENS,
+    "BASELINE_RUN_ID",
+    "entra_group_sync_run_id",
+    "baseline_operation_run_id",
+    "BASELINE_OPERATION_RUN_ID",
+    "current_operation_run_id",
+    "operation_run_id",
+    "inventory_sync",
+    "backup_schedule_purge",
+    "other_name",
+]
+
+
+@budget(300)
+@given(
+    st.sampled_from(["app/x.txt", "app/x.sql"]),
+    st.lists(st.tuples(st.sampled_from(_NAMES), st.sampled_from([" ", "\n", ", "])), min_size=1, max_size=12),
+)
+def test_fix_never_makes_two_names_one(name: str, words: list[tuple[str, str]]) -> None:
+    """However legacy and canonical names mix in a file, `fix` keeps as many distinct names as there were."""
+    data = "".join(word + separator for word, separator in words).encode()
+    fold = str.casefold if name.endswith(".sql") else str
+
+    def names(data: bytes) -> int:
+        return len({fold(word) for word in re.split(r"[ \n,]+", data.decode()) if word})
+
+    fixed = data
+    for _ in range(FIX_ROUNDS):
+        edited = edit(name, fixed, _safe(fixed, name), hold_merges=True)
+        assert names(edited.data) == names(fixed), (fixed, edited.data)
+        if edited.data == fixed:
+            break
+        fixed = edited.data
+    # What is left is left for a reason a second run sees too: it changes nothing.
+    assert edit(name, fixed, _safe(fixed, name), hold_merges=True).data == fixed

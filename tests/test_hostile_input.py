@@ -54,15 +54,12 @@ def test_bad_input_is_exit_2_with_one_line_naming_it(
 ) -> None:
     make_project(tmp_path, files)
     code, out, err = run_check(tmp_path, *args, timeout=60)
-    if named == "d.diff" and code != 2:
-        # A diff whose counts or paths are absurd may also be read as naming nothing: never a crash.
-        assert code in (0, 1) and "Traceback" not in err and err == "", err
-        return
+    # A diff whose counts or paths are absurd is refused: read as naming nothing, it would pass its lines unchecked.
     assert code == 2, out
     one_error_line(err, named)
 
 
-def test_a_diff_on_stdin_with_a_huge_count_is_no_crash(tmp_path: Path) -> None:
+def test_a_diff_on_stdin_with_a_huge_count_is_exit_2(tmp_path: Path) -> None:
     make_project(tmp_path)
     done = subprocess.run(
         [sys.executable, "-m", "nolegacyruns", "check", "--diff", "-"],
@@ -72,7 +69,37 @@ def test_a_diff_on_stdin_with_a_huge_count_is_no_crash(tmp_path: Path) -> None:
         text=True,
         timeout=60,
     )
-    assert done.returncode in (0, 2) and "Traceback" not in done.stderr and "internal error" not in done.stderr
+    assert done.returncode == 2, done.stdout
+    one_error_line(done.stderr, "--diff -: line 3")
+
+
+def test_a_closed_stdin_for_a_diff_on_it_is_exit_2(tmp_path: Path) -> None:
+    make_project(tmp_path)
+    done = subprocess.run(
+        [sys.executable, "-m", "nolegacyruns", "check", "--diff", "-"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        preexec_fn=lambda: os.close(0),  # `<&-`
+    )
+    assert done.returncode == 2, done.stdout
+    one_error_line(done.stderr, "--diff -", "standard input is closed")
+
+
+@pytest.mark.parametrize(
+    ("args", "shown"),
+    [
+        pytest.param(["check", "--baseline", "no\nsuch.json"], "no\\nsuch.json", id="file-name"),
+        pytest.param(["check", "--diff", "no\rsuch\u2028.diff"], "no\\rsuch\\u2028.diff", id="diff-name"),
+        pytest.param(["merge", "no\x85such.json"], "no\\x85such.json", id="report-name"),
+    ],
+)
+def test_a_name_with_a_line_break_stays_on_one_line(tmp_path: Path, args: list[str], shown: str) -> None:
+    make_project(tmp_path)
+    code, out, err = run_check(tmp_path, *args, timeout=60)
+    assert code == 2, out
+    one_error_line(err, shown)
 
 
 # A closed or full standard output.
@@ -96,6 +123,32 @@ def test_a_closed_stdout_ends_quietly(tmp_path: Path, args: list[str]) -> None:
         os.close(write_end)
     # Never a pass: the verdict could not be delivered.
     assert (done.returncode, done.stderr) == (2, "")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        pytest.param(["rules"], id="rules"),
+        pytest.param(["check"], id="check"),
+        pytest.param(["check", "."], id="check-folder"),
+        pytest.param(["check", "--output", "report.json"], id="check-output"),
+        pytest.param(["merge", "report.json"], id="merge"),
+    ],
+)
+def test_a_closed_stdout_descriptor_is_one_line_and_exit_2(tmp_path: Path, args: list[str]) -> None:
+    # `check . >&-`: Python sees no stdout at all (sys.stdout is None); the verdict cannot be delivered.
+    make_project(tmp_path, {"app/legacy.py": LEGACY_MODULE})
+    assert run_check(tmp_path, "check", "--format", "json", "--output", "report.json")[0] == 1
+    done = subprocess.run(
+        [sys.executable, "-m", "nolegacyruns", *args],
+        cwd=tmp_path,
+        stderr=subprocess.PIPE,
+        text=True,
+        timeout=60,
+        preexec_fn=lambda: os.close(1),
+    )
+    assert done.returncode == 2
+    one_error_line(done.stderr, "standard output", "Bad file descriptor")
 
 
 @pytest.mark.parametrize("args", [pytest.param(["rules"], id="rules"), pytest.param(["check"], id="check")])

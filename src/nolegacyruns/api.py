@@ -242,10 +242,12 @@ def run_fix(
         )
     report, done = before, dict[str, FileFix]()
     todo = before.findings
+    baseline = checking.get("baseline")
+    own = [config.root / config.baseline] + ([baseline.path] if baseline is not None else [])
     # A fix can bring a token to light (a lexer reads the edited file differently): fix again, as ruff
     # does, so that one run leaves nothing a second run would change. Later rounds see only changed files.
     for _ in range(FIX_ROUNDS):
-        fixed = fix_findings(config.root, todo, options)
+        fixed = fix_findings(config.root, todo, options, keep=own)
         for file in fixed:
             done[file.path] = done[file.path].then(file) if file.path in done else file
         changed = {file.path for file in fixed if file.changed}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import io
 import os
@@ -42,9 +43,13 @@ STREAM_FORMATS = frozenset({"text", "github"})
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+# Every character str.splitlines() breaks at: a name holding one (a ref, a file name) must not split a problem's line.
+_LINE_BREAKS = {ord(char): repr(char)[1:-1] for char in "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"}
+
+
 def _fail_usage(error: UsageError) -> None:
     for problem in error.problems:
-        click.echo(f"nolegacyruns: error: {problem}", err=True)
+        click.echo(f"nolegacyruns: error: {problem.translate(_LINE_BREAKS)}", err=True)
     sys.exit(EXIT_USAGE)
 
 
@@ -71,6 +76,35 @@ def _catch_signals() -> dict[int, Any]:
     if threading.current_thread() is not threading.main_thread():
         return {}
     return {number: signal.signal(number, _on_signal) for number in _SIGNAL_WORDS}
+
+
+class _ClosedOutput(io.TextIOBase):
+    """Standard output when its descriptor was closed (`>&-`): a write fails as one to a closed descriptor would."""
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        raise _OutputClosed(errno.EBADF, os.strerror(errno.EBADF))
+
+
+class _OutputClosed(OSError):
+    """A write to standard output when it is closed."""
+
+
+def _guard_closed_stdout() -> None:
+    """A closed stdout is None to Python: writes to it would vanish and a pass look delivered."""
+    if sys.stdout is not None:
+        return
+    sys.stdout = _ClosedOutput()
+    try:
+        os.fstat(1)
+    except OSError:  # keep the next file opened from taking descriptor 1, where child processes write
+        with contextlib.suppress(OSError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            if devnull != 1:
+                os.dup2(devnull, 1)
+                os.close(devnull)
 
 
 def _output_failed(exc: OSError) -> None:
@@ -101,6 +135,7 @@ def guarded(command: F) -> F:
     @wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         previous = _catch_signals()
+        _guard_closed_stdout()
         try:
             return _run_and_flush(command, *args, **kwargs)
         except UsageError as error:
@@ -111,7 +146,7 @@ def guarded(command: F) -> F:
         except (click.exceptions.Exit, click.ClickException, SystemExit):
             raise
         except OSError as exc:
-            if exc.errno not in _OUTPUT_ERRNOS:
+            if exc.errno not in _OUTPUT_ERRNOS and not isinstance(exc, _OutputClosed):
                 _internal_error(exc)
             _output_failed(exc)
         except Exception as exc:
@@ -304,6 +339,8 @@ def _echo_fixes(fixes: Sequence[Fixed], *, to_stderr: bool = False) -> None:
 
 
 def _read_stdin_diff() -> str:
+    if sys.stdin is None:  # `<&-`
+        raise UsageError("--diff -: standard input is closed; pass the diff on it or name a file")
     data = sys.stdin.buffer.read(MAX_DATA_BYTES + 1)
     if len(data) > MAX_DATA_BYTES:
         raise UsageError(f"--diff -: the diff on standard input is larger than {MAX_DATA_BYTES:,} bytes; not read")
@@ -313,7 +350,7 @@ def _read_stdin_diff() -> str:
 def _changed(root: Path, diff_file: str | None, stdin: str | None, changed_since: str | None) -> ChangedLines | None:
     """The lines of one project that --diff or --changed-since keeps, or None to keep every line."""
     if diff_file is not None:
-        return changed_lines(read_diff(diff_file, stdin), root, [root, Path.cwd()])
+        return changed_lines(read_diff(diff_file, stdin), root, [root, Path.cwd()], source=f"--diff {diff_file}")
     if changed_since is not None:
         return git_changed_lines(root, changed_since)
     return None
@@ -485,8 +522,8 @@ def merge_command(reports: Sequence[Path], output: Path | None) -> None:
     if output is None:
         click.echo(merged.text(), nl=False)
     else:
-        try:
-            output.write_text(merged.text(), encoding="utf-8", errors="backslashreplace")
+        try:  # in one step: a write that fails half-way leaves the previous file whole
+            atomic_write(output, merged.text().encode("utf-8", errors="backslashreplace"))
         except OSError as exc:
             raise UsageError(f"{output}: cannot write the report: {exc.strerror or exc}") from None
         verdict = "FAILED" if merged.exit_code else "passed"

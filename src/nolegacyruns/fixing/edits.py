@@ -2,10 +2,11 @@
 
 Pure: `(relpath, bytes, findings) -> Edited`. The bytes are decoded as the check decoded them, so the
 findings' lines and columns (1-based, in code points) point into the same text; the text at each
-place must still be the finding's token, or that fix is skipped. The text is written back with the
-codec it was read with and its byte order mark, after checking that the unchanged text reads back to
-the very same bytes (line breaks, BOM, a coding cookie's encoding). A Python file must compile after
-the edit, and before it: otherwise it is left alone.
+place must still be the finding's token, or the file changed since it was checked and is left alone.
+With `hold_merges` (as `fix` runs it), a safe fix that would merge two names (`merges.py`) is skipped.
+The text is written back with the codec it was read with and its byte order mark, after checking that
+the unchanged text reads back to the very same bytes (line breaks, BOM, a coding cookie's encoding).
+A Python file must compile after the edit, and before it: otherwise it is left alone.
 """
 
 from __future__ import annotations
@@ -17,10 +18,11 @@ import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ..filekinds import PYTHON, kind_of
+from ..filekinds import PYTHON, SQL, kind_of
 from ..findings import Finding
 from ..scan.decoding import decode
 from ..scan.source import SourceText
+from .merges import Placed, merging
 
 # The byte order marks the check reads, longest first (UTF-32 LE begins with UTF-16 LE's), and the
 # codec that writes the text after them.
@@ -114,27 +116,42 @@ def _text_of(relpath: str, data: bytes) -> tuple[str, bytes, str]:
     return text, bom, codec
 
 
-def edit(relpath: str, data: bytes, findings: Iterable[Finding]) -> Edited:
-    """Replace each finding's token by its fix; raise NotEditable when the file cannot be fixed safely."""
+def edit(relpath: str, data: bytes, findings: Iterable[Finding], *, hold_merges: bool = False) -> Edited:
+    """Replace each finding's token by its fix; raise NotEditable when the file cannot be fixed safely.
+
+    `hold_merges`: skip the safe fixes that would merge two names of the file, as `fix` does; without
+    it every fix is applied (`test-pack` tries each replacement on a rule's examples).
+    """
     wanted = sorted(((f, f.fix) for f in findings if f.fix is not None), key=lambda pair: pair[0])
     if not wanted:
         return Edited(data)
     text, bom, codec = _text_of(relpath, data)
     source = SourceText(text)
-    pieces, applied, skipped = [], [], []
-    done = 0
+    placed = []
     for finding, fix in wanted:
         span = _span(source, finding)
         if span is None or text[span[0] : span[1]] != finding.token:
-            skipped.append(Skipped(finding, "is no longer there (the file changed since it was checked)"))
+            # The check's findings are of another text: none of them can be trusted (a line may have moved
+            # under a suppression comment), so the whole file waits for the next run, in one line.
+            raise NotEditable(
+                f"not fixed: it changed since it was checked (`{finding.token}` is no longer at "
+                f"{finding.line}:{finding.column}); run fix again"
+            )
+        placed.append(Placed(finding, fix, *span))
+    held_back = merging(text, placed, fold_case=kind_of(relpath) == SQL) if hold_merges else {}
+    pieces, applied, skipped = [], [], []
+    done = 0
+    for fixing in placed:
+        finding = fixing.finding
+        if finding in held_back:
+            skipped.append(Skipped(finding, held_back[finding]))
             continue
-        start, end = span
-        if start < done:
+        if fixing.start < done:
             skipped.append(Skipped(finding, "overlaps a fix before it; run fix again"))
             continue
-        pieces += [text[done:start], fix.replacement]
+        pieces += [text[done : fixing.start], fixing.fix.replacement]
         applied.append(finding)
-        done = end
+        done = fixing.end
     if not applied:
         return Edited(data, skipped=tuple(skipped))
     pieces.append(text[done:])

@@ -1,10 +1,10 @@
 """Fix one file on disk: read it once, edit its bytes, write it atomically only when it changed.
 
-A file that is a symbolic link, not a regular file, read-only, gone, or changed between the read and
-the write is not written; its FileFix says why and the other files are still fixed. The write goes
-to a temporary file in the same folder that is renamed over the file (`safe_files.atomic_write`), so
-a reader sees the old file or the new one; the permissions are kept, and so is the owner where the
-process may set it.
+A file that is a symbolic link or lies below one, that is the baseline, not a regular file, read-only
+(no write bit for its owner, whoever runs fix), gone, or changed between the read and the write is
+not written; its FileFix says why and the other files are still fixed. The write goes to a temporary
+file in the same folder that is renamed over the file (`safe_files.atomic_write`), so a reader sees
+the old file or the new one; the permissions are kept, and so is the owner where the process may set it.
 """
 
 from __future__ import annotations
@@ -88,47 +88,77 @@ def _read(path: Path) -> _Read:
         return _Read(stream.read(), info)
 
 
-def _same_file(path: Path, read: _Read) -> str | None:
-    """Why path no longer holds what was read, or None when it still does."""
-    try:
-        now = _read(path)
-    except OSError as exc:
-        return f"it is no longer the file that was read ({exc.strerror or exc})"
-    if (now.info.st_dev, now.info.st_ino) != (read.info.st_dev, read.info.st_ino) or now.data != read.data:
-        return "it changed while being fixed"
+def _linked_folder(root: Path, relpath: str) -> str | None:
+    """The first folder on the way from the root to the file that is a symbolic link, or None."""
+    parts = Path(relpath).parts[:-1]
+    for depth in range(1, len(parts) + 1):
+        if os.path.islink(root.joinpath(*parts[:depth])):
+            return "/".join(parts[:depth])
     return None
 
 
-def _write(path: Path, read: _Read, data: bytes) -> None:
+def _same_file(root: Path, relpath: str, read: _Read) -> _Read:
+    """The file as it is now; OSError when it no longer holds what was read."""
+    folder = _linked_folder(root, relpath)
+    if folder is not None:
+        raise OSError(f"{folder} became a symbolic link while being fixed")
+    try:
+        now = _read(root / relpath)
+    except OSError as exc:
+        raise OSError(f"it is no longer the file that was read ({exc.strerror or exc})") from None
+    if (now.info.st_dev, now.info.st_ino) != (read.info.st_dev, read.info.st_ino) or now.data != read.data:
+        raise OSError("it changed while being fixed")
+    return now
+
+
+def _write(root: Path, relpath: str, read: _Read, data: bytes) -> None:
     """Replace the file's bytes atomically, keeping its mode (and owner, where allowed); OSError says why not."""
-    changed = _same_file(path, read)
-    if changed is not None:
-        raise OSError(changed)
-    if not os.access(path, os.W_OK):
+    path = root / relpath
+    now = _same_file(root, relpath, read)
+    # Root may write any file: its owner's missing write bit is what says "leave it alone".
+    if not now.info.st_mode & stat.S_IWUSR or not os.access(path, os.W_OK):
         raise OSError("read-only: it cannot be written")
     atomic_write(path, data)
     owner = (read.info.st_uid, read.info.st_gid)
     with contextlib.suppress(OSError):
-        now = os.stat(path)
-        if (now.st_uid, now.st_gid) != owner:
+        after = os.stat(path)
+        if (after.st_uid, after.st_gid) != owner:
             os.chown(path, *owner, follow_symlinks=False)
 
 
-def fix_file(root: Path, relpath: str, findings: Iterable[Finding], *, write: bool = True) -> FileFix:
-    """Apply the findings' fixes to one file; with `write=False` only compute the result (for --diff)."""
+def _not_to_fix(root: Path, relpath: str, keep: frozenset[Path]) -> str | None:
+    """Why fix must not touch this file at all (the baseline, a file below a linked folder), or None."""
     path = root / relpath
+    if Path(os.path.realpath(path)) in keep:
+        return "not fixed: it is the baseline file (`nolegacyruns baseline` writes it)"
+    folder = _linked_folder(root, relpath)
+    if folder is not None:
+        return f"not fixed: {folder} is a symbolic link to a folder; fix the files where it points"
+    return None
+
+
+def fix_file(
+    root: Path, relpath: str, findings: Iterable[Finding], *, write: bool = True, keep: frozenset[Path] = frozenset()
+) -> FileFix:
+    """Apply the findings' fixes to one file; with `write=False` only compute the result (for --diff).
+
+    `keep`: resolved paths never written (the baseline files), whatever path reaches them.
+    """
+    refused = _not_to_fix(root, relpath, keep)
+    if refused is not None:
+        return FileFix(relpath, error=refused)
     try:
-        read = _read(path)
+        read = _read(root / relpath)
     except OSError as exc:
         return FileFix(relpath, error=f"not fixed: cannot read it: {exc.strerror or exc}")
     try:
-        edited = edit(relpath, read.data, findings)
+        edited = edit(relpath, read.data, findings, hold_merges=True)
     except NotEditable as problem:
         return FileFix(relpath, error=str(problem), before=read.data, after=read.data)
     result = FileFix(relpath, edited.applied, edited.skipped, before=read.data, after=edited.data)
     if write and result.changed:
         try:
-            _write(path, read, edited.data)
+            _write(root, relpath, read, edited.data)
         except OSError as exc:
             return FileFix(relpath, error=f"not written: {exc.strerror or exc}", before=read.data, after=read.data)
     return result

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -30,13 +31,19 @@ class FixOptions:
         return not any(finding.rule.startswith(pattern) for pattern in self.ignore)
 
 
-def fix_findings(root: Path, findings: Iterable[Finding], options: FixOptions) -> list[FileFix]:
-    """Fix each file that holds findings the options want, file by file: one file's failure stops no other."""
+def fix_findings(
+    root: Path, findings: Iterable[Finding], options: FixOptions, *, keep: Iterable[Path] = ()
+) -> list[FileFix]:
+    """Fix each file that holds findings the options want, file by file: one file's failure stops no other.
+
+    `keep`: files never written whatever path reaches them (the baseline), compared once resolved.
+    """
+    kept = frozenset(Path(os.path.realpath(path)) for path in keep)
     by_path: dict[str, list[Finding]] = {}
     for finding in findings:
         if options.wants(finding):
             by_path.setdefault(finding.path, []).append(finding)
-    return [fix_file(root, path, by_path[path], write=options.write) for path in sorted(by_path)]
+    return [fix_file(root, path, by_path[path], write=options.write, keep=kept) for path in sorted(by_path)]
 
 
 def _count(number: int, noun: str) -> str:
@@ -71,7 +78,7 @@ class Fixed:
         return max(self.report.exit_code, 1 if self.failed or would_change else 0)
 
     def lines(self) -> list[str]:
-        """One line a file: what was fixed (or would be, with --diff), what was not and why."""
+        """One line a file: what was fixed (or would be, with --diff); one more for each reason some fixes were not."""
         verb = "fixed" if self.options.write else "would fix"
         lines = []
         for file in self.files:
@@ -79,7 +86,10 @@ class Fixed:
                 lines.append(f"{file.path}: {file.error}")
             elif file.changed:
                 lines.append(f"{file.path}: {verb} {len(file.applied)} ({_rules(file.applied)})")
-            lines += [f"{file.path}:{skipped}" for skipped in file.skipped]
+            held: dict[str, list[Finding]] = {}
+            for skipped in file.skipped:
+                held.setdefault(skipped.reason, []).append(skipped.finding)
+            lines += [f"{file.path}: not fixed {len(found)} ({_rules(found)}): {why}" for why, found in held.items()]
         return lines
 
     def summary(self) -> str:

@@ -14,10 +14,13 @@ from typing import Any
 from urllib.parse import unquote
 
 from ..errors import UsageError
+from ..safe_files import MAX_DATA_BYTES, read_regular
 from .json_format import JSON_VERSION
 from .sarif import SARIF_VERSION
 
 JSON, SARIF = "json", "sarif"
+_NAMES = {JSON: "JSON report", SARIF: "SARIF log"}
+_TYPE_NAMES = {str: "string", int: "integer", list: "list"}
 _SUMMARY_KEYS = ("files_scanned", "files_skipped", "findings", "suppressed", "baselined", "fixed")
 
 
@@ -38,16 +41,17 @@ def merge_reports(paths: Sequence[Path]) -> Merged:
     documents, problems = [], []
     for path in paths:
         try:
-            document = json.loads(path.read_text(encoding="utf-8"))
-        except OSError as exc:
-            problems.append(f"{path}: cannot read: {exc.strerror or exc}")
-            continue
-        except ValueError as exc:
-            problems.append(f"{path}: not a JSON document: {exc}")
+            document = _read_report(path)
+        except UsageError as error:
+            problems += error.problems
             continue
         kind = _kind(document)
         if kind is None:
             problems.append(f"{path}: neither a nolegacyruns JSON report (version {JSON_VERSION}) nor a SARIF log")
+            continue
+        problem = _json_shape(document) if kind == JSON else _sarif_shape(document["runs"][0])
+        if problem is not None:
+            problems.append(f"{path}: not a {_NAMES[kind]} as `check` writes it: {problem}")
             continue
         documents.append((path, kind, document))
     kinds = {kind for _, kind, _ in documents}
@@ -62,6 +66,17 @@ def merge_reports(paths: Sequence[Path]) -> Merged:
     return _merge_sarif([document for _, _, document in documents])
 
 
+def _read_report(path: Path) -> Any:
+    """A report's JSON, read as the baseline is: a regular file of bounded size (a FIFO would block)."""
+    data = read_regular(path, MAX_DATA_BYTES, "the report")
+    try:
+        return json.loads(data.decode("utf-8"))
+    except RecursionError:
+        raise UsageError(f"{path}: not a JSON document: nested too deeply") from None
+    except ValueError as exc:  # invalid JSON or UTF-8, an integer of thousands of digits
+        raise UsageError(f"{path}: not a JSON document: {exc}") from None
+
+
 def _kind(document: Any) -> str | None:
     if not isinstance(document, dict):
         return None
@@ -74,6 +89,49 @@ def _kind(document: Any) -> str | None:
     if document.get("version") == JSON_VERSION and all(key in document for key in fields):
         return JSON
     return None
+
+
+def _list_of_objects(value: Any, name: str, fields: dict[str, type]) -> str | None:
+    """Why value is no list of objects whose fields (when present) have these types, or None."""
+    if not isinstance(value, list):
+        return f"{name} is no list"
+    for position, item in enumerate(value):
+        if not isinstance(item, dict):
+            return f"{name}[{position}] is no object"
+        for field, kind in fields.items():
+            if field in item and not isinstance(item[field], kind):
+                return f"{name}[{position}].{field} is no {_TYPE_NAMES[kind]}"
+    return None
+
+
+def _json_shape(document: dict[str, Any]) -> str | None:
+    """Why a JSON report cannot be merged (a field of the wrong type), or None."""
+    summary = document["summary"]
+    if not isinstance(summary, dict):
+        return "summary is no object"
+    wrong = [key for key in _SUMMARY_KEYS if key in summary and type(summary[key]) is not int]
+    if wrong:
+        return f"summary.{wrong[0]} is no integer"
+    if not isinstance(document["fixed"], list):
+        return "fixed is no list"
+    place = {"path": str, "line": int, "column": int, "rule": str}
+    return _list_of_objects(document["findings"], "findings", place) or _list_of_objects(
+        document["errors"], "errors", {"path": str}
+    )
+
+
+def _sarif_shape(run: dict[str, Any]) -> str | None:
+    """Why a SARIF log's run cannot be merged, or None."""
+    tool = run.get("tool")
+    if not isinstance(tool, dict) or not isinstance(tool.get("driver"), dict):
+        return "runs[0].tool.driver is no object"
+    return (
+        _list_of_objects(tool["driver"].get("rules", []), "runs[0].tool.driver.rules", {"id": str})
+        or _list_of_objects(run["results"], "runs[0].results", {"ruleId": str})
+        or _list_of_objects(
+            run.get("invocations", []), "runs[0].invocations", {"exitCode": int, "toolExecutionNotifications": list}
+        )
+    )
 
 
 def _shard_of(kind: str, document: dict[str, Any]) -> tuple[int, int] | None:
