@@ -278,3 +278,21 @@ def test_each_bad_glob_is_named_by_its_entry(tmp_path: Path) -> None:
         "nolegacyruns: error: nolegacyruns.toml: exclude[2]: invalid glob '!': not a valid gitignore-style pattern",
         "nolegacyruns: error: nolegacyruns.toml: allow[0].paths[1]: invalid glob 'x/[9-0].py': bad character range 9-0",
     ]
+
+
+@pytest.mark.parametrize(
+    ("files", "named"),
+    [
+        pytest.param({"pyproject.toml": "[tool.other]\nx = " + "9" * 5000 + '\n[tool.nolegacyruns]\npaths = ["app"]\n'},
+                     "pyproject.toml", id="config"),
+        pytest.param({"nolegacyruns.toml": 'rule-packs = ["team.toml"]\n', "team.toml": "x = " + "9" * 5000 + "\n"},
+                     "team.toml", id="rule-pack"),
+    ],
+)  # fmt: skip
+def test_an_integer_longer_than_python_reads_is_invalid_toml(tmp_path: Path, files: dict[str, str], named: str) -> None:
+    write_files(tmp_path, {**files, "app/m.py": CLEAN_MODULE})
+    result = run_cli("check", cwd=tmp_path)
+    assert result.returncode == 2
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and named in lines[0] and "invalid TOML" in lines[0], result.stderr
+    assert "Traceback" not in result.stderr and "set_int_max_str_digits" not in result.stderr

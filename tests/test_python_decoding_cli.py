@@ -59,6 +59,12 @@ def test_tokens_are_found_where_cpython_reads_them(
         pytest.param(
             BOM + b'# coding: latin-1\nx = "inventory_sync_runs"\n', "byte order mark", id="bom-and-latin-1-cookie"
         ),
+        *(
+            pytest.param(
+                f'# coding: {codec}\nx = "inventory_sync_runs"\n'.encode(), f"names '{codec}'", id=f"{codec}-cookie"
+            )
+            for codec in ("utf-16", "utf-32", "utf_16_le", "cp037", "punycode")
+        ),
     ],
 )
 def test_a_file_cpython_refuses_is_reported_and_still_checked(tmp_path: Path, source: bytes, notice: str) -> None:

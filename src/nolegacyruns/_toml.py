@@ -14,11 +14,16 @@ TOMLDecodeError = toml_reader.TOMLDecodeError
 
 
 def loads(text: str) -> dict[str, Any]:
-    """Parse TOML; nesting too deep for the parser is invalid TOML, not a crash."""
+    """Parse TOML; nesting too deep or a number too long for the parser is invalid TOML, not a crash."""
     try:
         return toml_reader.loads(text)
+    except TOMLDecodeError:
+        raise
     except RecursionError:
         raise TOMLDecodeError("nested too deeply") from None
+    except ValueError as error:  # an integer longer than Python converts (sys.get_int_max_str_digits)
+        reason = str(error).split(";")[0]  # without Python's advice on raising its limit
+        raise TOMLDecodeError(f"a value it cannot hold: {reason}") from None
 
 
 __all__ = ["TOMLDecodeError", "loads"]

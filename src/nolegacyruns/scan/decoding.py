@@ -73,6 +73,13 @@ def decode(data: bytes, *, python: bool) -> tuple[str, list[Notice]]:
             elif "encoding problem" in str(exc.msg):
                 notices.append(Notice(0, _BOM_AND_COOKIE))
             encoding = "utf-8-sig"
+        if not _ascii_compatible(encoding):
+            # The cookie was read as ASCII, so the file is not in this codec; CPython would decode it
+            # into nonsense (or fail): read what a person sees, and say so.
+            notices.append(
+                Notice(0, f"coding cookie names {encoding!r}, which cannot encode the cookie itself; read as UTF-8")
+            )
+            encoding = "utf-8-sig"
     else:
         try:
             codecs.lookup(encoding)
@@ -96,6 +103,23 @@ def decode(data: bytes, *, python: bool) -> tuple[str, list[Notice]]:
         text = data.decode("utf-8-sig", errors="replace")
         notices.append(Notice(0, f"unknown encoding {encoding!r} declared; read as UTF-8"))
         return text, notices
+    except UnicodeError as exc:  # a codec that fails without a position (punycode, idna)
+        text = data.decode("utf-8-sig", errors="replace")
+        notices.append(Notice(0, f"cannot decode as {encoding!r} ({exc}); read as UTF-8"))
+        return text, notices
+
+
+_PROBE = "# -*- coding: x -*-\n"
+
+
+def _ascii_compatible(encoding: str) -> bool:
+    """Does the codec read and write ASCII text as ASCII bytes (as a PEP 263 cookie must be readable)?"""
+    try:
+        if codecs.lookup(encoding).name == "utf-8-sig":  # a BOM before the cookie: UTF-8
+            return True
+        return _PROBE.encode(encoding) == _PROBE.encode("ascii") and _PROBE.encode("ascii").decode(encoding) == _PROBE
+    except (LookupError, UnicodeError, TypeError, ValueError):
+        return False
 
 
 def _offset_of_line(text: str, line: int) -> int:
