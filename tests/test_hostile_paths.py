@@ -163,6 +163,41 @@ def test_baseline_from_the_command_line_outside_the_project_is_refused(tmp_path:
 
 
 @pytest.mark.parametrize(
+    ("target", "content"),
+    [
+        pytest.param(".git/hooks/pre-commit", "#!/bin/sh\nexit 0\n", id="git-hook"),
+        pytest.param(".git/new-file.json", None, id="anything-in-git"),
+        pytest.param("pyproject.toml", None, id="the-configuration"),
+        pytest.param("app/legacy.py", None, id="source"),
+        pytest.param("broken.json", "{not json", id="not-a-baseline"),
+    ],
+)
+def test_the_baseline_never_replaces_a_file_that_is_no_baseline(
+    tmp_path: Path, target: str, content: str | None
+) -> None:
+    """`baseline` inside the project may still name the wrong file: a hook that runs on the next commit."""
+    project = make_project(tmp_path, {"app/legacy.py": LEGACY_MODULE})
+    if content is not None:
+        write_files(project, {target: content})
+    if target.startswith(".git/hooks"):
+        (project / target).chmod(0o755)
+    (project / "pyproject.toml").write_text(CONFIG + f'baseline = "{target}"\n')
+    before = (project / target).read_bytes() if (project / target).exists() else None
+    code, out, err = run_check(project, "baseline")
+    assert code == 2, out
+    one_error_line(err, target)
+    after = (project / target).read_bytes() if (project / target).exists() else None
+    assert after == before
+
+
+def test_an_existing_baseline_is_rewritten(tmp_path: Path) -> None:
+    project = make_project(tmp_path, {"app/legacy.py": LEGACY_MODULE})
+    assert run_check(project, "baseline")[0] == 0
+    assert run_check(project, "baseline")[0] == 0
+    assert json.loads((project / ".nolegacyruns-baseline.json").read_text())["findings"]
+
+
+@pytest.mark.parametrize(
     "pack",
     [
         pytest.param("../pack.toml", id="relative"),

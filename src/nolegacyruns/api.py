@@ -126,17 +126,14 @@ def empty_scope_problem(config: Config, folders: Iterable[Path] = ()) -> str:
 
 
 def _leave_out_baselines(config: Config, scope: Scope, baseline: Baseline | None) -> None:
-    """A baseline file quotes legacy lines; it is the guard's own data, never checked."""
+    """A baseline file quotes legacy lines; it is the guard's own data, never checked, whatever path reaches it."""
     own_paths = [config.root / config.baseline] + ([baseline.path] if baseline else [])
-    own = set()
-    for path in own_paths:
-        try:
-            own.add(path.resolve().relative_to(config.root).as_posix())
-        except ValueError:
-            continue  # a baseline outside the project is never in scope
+    own = {os.path.realpath(path) for path in own_paths}
+    names = {path.name for path in own_paths}
     kept = []
     for relpath in scope.files:
-        if relpath in own:
+        # Only a file of a baseline's name can be one (through a linked folder, say): resolve just those.
+        if relpath.rsplit("/", 1)[-1] in names and os.path.realpath(config.root / relpath) in own:
             scope.left_out.append((relpath, BASELINE_FILE))
         else:
             kept.append(relpath)

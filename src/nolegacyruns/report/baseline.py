@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -107,8 +108,27 @@ def dumps(entries: Iterable[BaselineEntry]) -> str:
     return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
+def _refuse_to_replace(path: Path) -> None:
+    """A baseline is written only where no other file is: never into git's folder, never over a file
+    that is not a nolegacyruns baseline (a hook, the configuration, source), whatever `baseline` says."""
+    if ".git" in path.parts:
+        raise UsageError(f"{path}: a baseline is never written inside .git; choose another `baseline` path")
+    if not os.path.lexists(path):
+        return
+    try:
+        document = json.loads(read_regular(path, MAX_DATA_BYTES, "the file the baseline would replace"))
+    except (UsageError, ValueError, RecursionError):
+        document = None
+    if not (isinstance(document, dict) and document.get("tool") == "nolegacyruns"):
+        raise UsageError(
+            f"{path}: exists and is not a nolegacyruns baseline; not overwritten "
+            "(remove it, or choose another `baseline` path)"
+        )
+
+
 def write_baseline(path: Path, entries: Iterable[BaselineEntry]) -> None:
     """Write the baseline in one step: a failed write leaves the previous baseline whole."""
+    _refuse_to_replace(path)
     try:
         atomic_write(path, dumps(entries).encode("utf-8"))
     except OSError as exc:
