@@ -102,12 +102,14 @@ def scope_for(
     """
     folders = list(folders)
     if files and not folders:
-        return select_named_files(config, files, sniff=sniff)
-    scope = discover(config, [f for f in folders if f != config.root], sniff=sniff, explain=explain)
-    if files:
-        named = select_named_files(config, files, sniff=sniff)
-        scope.files = sorted(set(scope.files) | set(named.files))
-        scope.left_out += named.left_out
+        scope = select_named_files(config, files, sniff=sniff)
+    else:
+        scope = discover(config, [f for f in folders if f != config.root], sniff=sniff, explain=explain)
+        if files:
+            named = select_named_files(config, files, sniff=sniff)
+            scope.files = sorted(set(scope.files) | set(named.files))
+            scope.left_out += named.left_out
+    _leave_out_baselines(config, scope, None)
     return scope
 
 
