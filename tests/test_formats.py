@@ -217,3 +217,24 @@ def test_a_text_check_imports_no_other_report_format(tmp_path: Path) -> None:
     assert "nolegacyruns.report.text" in loaded
     for other in ("sarif", "junit", "gitlab", "github", "json_format", "merge", "file_list"):
         assert f"nolegacyruns.report.{other}'" not in loaded
+
+
+def test_control_characters_from_the_project_are_escaped_in_text_and_file_lists(tmp_path: Path) -> None:
+    """A hostile file cannot drive the terminal, forge a CI command line or hide text behind bidi controls."""
+    forged = "app/evil\n::error file=x.py::forged.py"
+    write_files(
+        tmp_path,
+        {
+            "nolegacyruns.toml": 'paths = ["app"]\n',
+            "app/a.py": 'x = "\x1b]0;PWNED\x07\u202einventory_sync_runs"\n',
+            forged: 'y = "inventory_sync_runs"\n',
+        },
+    )
+    checked = run_cli("check", "--no-cache", cwd=tmp_path)
+    listed = run_cli("check", "--list-files", cwd=tmp_path)
+    for output in (checked.stdout, listed.stdout):
+        assert "\x1b" not in output and "\x07" not in output and "\u202e" not in output
+        assert not any(line.startswith("::error") for line in output.splitlines())
+        assert "app/evil\\x0a::error" in output
+    shown = '   1 | x = "\\x1b]0;PWNED\\x07\\u202einventory_sync_runs"\n'
+    assert shown + "     |" + " " * 28 + "^" * 19 + "\n" in checked.stdout

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from ..findings import Finding
 from ..report.model import Report
+from ..report.printable import printable
 from .files import FileFix, fix_file
 
 
@@ -83,13 +84,16 @@ class Fixed:
         lines = []
         for file in self.files:
             if file.error is not None:
-                lines.append(f"{file.path}: {file.error}")
+                lines.append(f"{printable(file.path)}: {file.error}")
             elif file.changed:
-                lines.append(f"{file.path}: {verb} {len(file.applied)} ({_rules(file.applied)})")
+                lines.append(f"{printable(file.path)}: {verb} {len(file.applied)} ({_rules(file.applied)})")
             held: dict[str, list[Finding]] = {}
             for skipped in file.skipped:
                 held.setdefault(skipped.reason, []).append(skipped.finding)
-            lines += [f"{file.path}: not fixed {len(found)} ({_rules(found)}): {why}" for why, found in held.items()]
+            lines += [
+                f"{printable(file.path)}: not fixed {len(found)} ({_rules(found)}): {why}"
+                for why, found in held.items()
+            ]
         return lines
 
     def summary(self) -> str:

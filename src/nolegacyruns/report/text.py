@@ -11,6 +11,7 @@ import click
 
 from ..findings import Finding, Severity
 from ..scan.source import source_of
+from .printable import printable
 
 if TYPE_CHECKING:
     from .model import Report
@@ -24,19 +25,20 @@ def _style(text: str, color: bool, **styles: object) -> str:
 
 def format_finding(finding: Finding, root: Path, color: bool) -> str:
     """Return one finding with its source line and a caret underline."""
-    location = _style(f"{finding.path}:{finding.line}:{finding.column}:", color, bold=True)
+    location = _style(f"{printable(finding.path)}:{finding.line}:{finding.column}:", color, bold=True)
     rule = _style(finding.rule, color, fg=_SEVERITY_COLOURS[finding.severity], bold=True)
-    lines = [f"{location} {rule} {finding.message}"]
+    lines = [f"{location} {rule} {printable(finding.message)}"]
     source = source_of(root / finding.path)
     if source is not None and finding.line <= source.line_count:
         text = source.line_text(finding.line).expandtabs(1)
         gutter = f"{finding.line:>4} | "
-        width = (
-            finding.end_column - finding.column if finding.end_line == finding.line else len(text) - finding.column + 1
-        )
+        end = finding.end_column - 1 if finding.end_line == finding.line else len(text)
+        # Escapes widen the line: the carets sit under the token as shown.
+        before = len(printable(text[: finding.column - 1]))
+        width = len(printable(text[finding.column - 1 : end]))
         carets = "^" * max(width, 1)
-        lines.append(f"{gutter}{text}")
-        lines.append(" " * (len(gutter) - 2) + "| " + " " * (finding.column - 1) + _style(carets, color, fg="red"))
+        lines.append(f"{gutter}{printable(text)}")
+        lines.append(" " * (len(gutter) - 2) + "| " + " " * before + _style(carets, color, fg="red"))
     return "\n".join(lines)
 
 
