@@ -8,7 +8,9 @@ import sys
 from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
 import sqlalchemy as sa
 from alembic.util import CommandError
@@ -109,20 +111,14 @@ def test_the_alembic_command_takes_the_mapping_as_an_x_option(empty_url: str, en
     assert _types(empty_url)["inventory_sync"] == 5
 
 
-def test_the_viewer_shows_a_stored_unknown_type_raw(head_url: str, engine: Engine, world: World) -> None:
-    """A run that reached head with a type outside the allow-list still lists and opens."""
+def _index_and_page_of_a_stored_run(
+    head_url: str, engine: Engine, world: World, **stored: Any
+) -> tuple[int, httpx.Response, httpx.Response]:
+    """Store one run as something other than this code wrote it; return its id, the index and its page."""
     with engine.begin() as connection:
         run_id = connection.execute(
             db.operation_runs.insert()
-            .values(
-                workspace_id=world.workspace,
-                type="some.other",
-                status="completed",
-                outcome="failed",
-                context={"error": "boom"},
-                summary_counts={},
-                created_at=EPOCH,
-            )
+            .values(workspace_id=world.workspace, summary_counts={}, created_at=EPOCH, **stored)
             .returning(db.operation_runs.c.id)
         ).scalar_one()
     set_passwords(engine)
@@ -132,7 +128,14 @@ def test_the_viewer_shows_a_stored_unknown_type_raw(head_url: str, engine: Engin
     index = client.get("/admin/operations")
     page = client.get(f"/admin/operations/{run_id}")
     app.state.viewer.engine.dispose()
+    return run_id, index, page
 
+
+def test_the_viewer_shows_a_stored_unknown_type_raw(head_url: str, engine: Engine, world: World) -> None:
+    """A run that reached head with a type outside the allow-list still lists and opens."""
+    run_id, index, page = _index_and_page_of_a_stored_run(
+        head_url, engine, world, type="some.other", status="completed", outcome="failed", context={"error": "boom"}
+    )
     assert index.status_code == 200 and run_ids(index.text) == [run_id]
     assert "<code>some.other</code>" in index.text
     assert page.status_code == 200
@@ -141,28 +144,9 @@ def test_the_viewer_shows_a_stored_unknown_type_raw(head_url: str, engine: Engin
 
 def test_the_viewer_shows_a_stored_unknown_status_and_outcome_raw(head_url: str, engine: Engine, world: World) -> None:
     """Statuses and outcomes are stored as text too: one written by something else lists and opens, labelled."""
-    with engine.begin() as connection:
-        run_id = connection.execute(
-            db.operation_runs.insert()
-            .values(
-                workspace_id=world.workspace,
-                type="inventory_sync",
-                status="paused",
-                outcome="abandoned",
-                context={},
-                summary_counts={},
-                created_at=EPOCH,
-            )
-            .returning(db.operation_runs.c.id)
-        ).scalar_one()
-    set_passwords(engine)
-    app = create_app(head_url)
-    client = new_client(app)
-    log_in(client, "user1@example.test")
-    index = client.get("/admin/operations")
-    page = client.get(f"/admin/operations/{run_id}")
-    app.state.viewer.engine.dispose()
-
+    _, index, page = _index_and_page_of_a_stored_run(
+        head_url, engine, world, type="inventory_sync", status="paused", outcome="abandoned", context={}
+    )
     for response in (index, page):
         assert response.status_code == 200
         assert '<span class="badge unknown"><code>paused</code> (not a known status)</span>' in response.text
