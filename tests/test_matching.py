@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from nolegacyruns.config.loading import Config
 from nolegacyruns.config.selection import build_ruleset
@@ -89,7 +91,8 @@ def test_matching_inside_a_span_uses_the_span_edges() -> None:
 
 def test_prefilter_anchors_cover_every_token_of_every_rule_in_any_case() -> None:
     from nolegacyruns.rules.pack import load_rules
-    from nolegacyruns.rules.ruleset import RuleSet, anchors_for, covering_grams
+    from nolegacyruns.rules.prefilter import covering_grams
+    from nolegacyruns.rules.ruleset import RuleSet, anchors_for
 
     ruleset = RuleSet(load_rules())
     for rule in ruleset.all_rules.values():
@@ -119,3 +122,26 @@ def test_prefilter_anchors_cover_every_token_of_every_rule_in_any_case() -> None
 def test_the_prefilter_on_bytes_passes_every_text_the_text_prefilter_passes(text: str) -> None:
     ruleset = build_ruleset(Config(root=Path(".")))
     assert ruleset.may_match_bytes(text.encode("utf-8")) >= ruleset.may_match(text)
+
+
+@given(
+    anchors=st.lists(st.text(alphabet="ab_.c", min_size=1, max_size=7), min_size=1, max_size=6),
+    text=st.text(alphabet="ab_.cx", max_size=60),
+    width=st.integers(min_value=1, max_value=5),
+)
+@settings(max_examples=300, derandomize=True, deadline=None)
+def test_the_gram_index_finds_an_anchor_exactly_when_one_occurs(anchors: list[str], text: str, width: int) -> None:
+    from nolegacyruns.rules.prefilter import GramIndex, covering_grams
+
+    index = GramIndex(anchors, covering_grams(anchors, width))
+    assert index.found_in(text) == any(anchor in text for anchor in anchors)
+    data = [anchor.encode() for anchor in anchors]
+    byte_index = GramIndex(data, [gram.encode() for gram in covering_grams(anchors, width)])
+    assert byte_index.found_in(text.encode()) == index.found_in(text)
+
+
+def test_a_gram_index_refuses_grams_that_leave_an_anchor_uncovered() -> None:
+    from nolegacyruns.rules.prefilter import GramIndex
+
+    with pytest.raises(ValueError, match="do not cover"):
+        GramIndex(["inventory_sync_runs", "baseline_run_id"], ["sync"])

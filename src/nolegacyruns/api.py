@@ -6,12 +6,11 @@ import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .config.loading import Config, load_config
 from .config.selection import build_ruleset
 from .errors import UsageError
-from .fixing import FileFix, Fixed, FixOptions, fix_findings
 from .report.baseline import Baseline, load_baseline
 from .report.model import Report
 from .safe_files import confined
@@ -21,6 +20,9 @@ from .scan.progress import Progress
 from .scope.diff import ChangedLines
 from .scope.discovery import BINARY, Scope, discover, named_path, select_named_files
 from .scope.shard import Shard
+
+if TYPE_CHECKING:
+    from .fixing import Fixed, FixOptions
 
 BASELINE_FILE = "baseline file"
 FIX_ROUNDS = 10
@@ -232,6 +234,8 @@ def run_fix(
     `checking` are `run`'s keyword arguments. Suppressed and baselined findings are never fixed; with
     `options.write` False (--diff) nothing is written and the report is the check before the fix.
     """
+    from .fixing import FileFix, Fixed, fix_findings  # a check that fixes nothing never loads the fixer
+
     before = run(config, folders, files, **checking)
     known = sorted(before.ruleset.all_rules)
     unknown = [p for p in (*options.select, *options.ignore) if not any(rule_id.startswith(p) for rule_id in known)]
@@ -272,6 +276,8 @@ def fix(
     `select`/`ignore`: rule IDs or prefixes whose fixes are applied or not. `write=False` changes no
     file: each FileFix then holds the bytes the fix would write (`FileFix.diff()`).
     """
+    from .fixing import FixOptions
+
     [target] = resolve_targets([Path(root)])
     config = target.config
     named = [Path(f) if Path(f).is_absolute() else config.root / f for f in files]

@@ -13,7 +13,7 @@ import traceback
 from collections.abc import Callable, Sequence
 from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -23,7 +23,6 @@ from .config.loading import Config, load_config
 from .config.selection import build_ruleset
 from .config.starter import PYPROJECT, write_starter
 from .errors import UsageError
-from .fixing import Fixed, FixOptions
 from .report import FORMATS, summary_line
 from .report.baseline import entry_for, load_baseline, write_baseline
 from .report.model import Report
@@ -35,7 +34,9 @@ from .scan.progress import Progress, wants_progress
 from .scope.diff import ChangedLines, changed_lines, git_changed_lines, read_diff
 from .scope.discovery import OUTSIDE, files_outside_paths
 from .scope.shard import Shard
-from .testing import check_rule_examples, example_count
+
+if TYPE_CHECKING:
+    from .fixing import Fixed, FixOptions
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 # Formats whose reports can follow one another; the others are one document each.
@@ -295,7 +296,11 @@ def check_command(
         return None if no_cache else ResultCache.open(cache_dir_for(config.root, cache_dir), config)
 
     progress = Progress(sys.stderr) if wants_progress(sys.stderr, quiet) else None
-    fixing = FixOptions(unsafe=unsafe_fixes) if apply_fixes else None
+    fixing = None
+    if apply_fixes:
+        from .fixing import FixOptions  # a check that fixes nothing never loads the fixer
+
+        fixing = FixOptions(unsafe=unsafe_fixes)
     checked = _check_each(
         targets,
         choice,
@@ -474,6 +479,8 @@ def fix_command(
     would on what is left; 1 also when a file could not be fixed, or (with --diff) when there is a change.
     RULES may be given comma-separated or repeated.
     """
+    from .fixing import FixOptions
+
     targets = resolve_targets(list(paths))
     options = FixOptions(unsafe_fixes, _rule_list(select), _rule_list(ignore), write=not show_diff)
     progress = Progress(sys.stderr) if wants_progress(sys.stderr, quiet) else None
@@ -623,6 +630,8 @@ def test_pack_command(packs: Sequence[Path]) -> None:
     no finding of any rule, the docs' Example must produce its rule and Use instead no error finding.
     Exit 0 when every example holds, 1 naming each one that does not, 2 when a pack cannot be loaded.
     """
+    from .testing import check_rule_examples, example_count  # loads the fixer, which a check never needs
+
     bundled = {_pack_identity(path): f"bundled pack {path.name}" for path in bundled_pack_files()}
     named = [path for location in packs for path in pack_files(location)]
     # A bundled pack named here (the checkout's copy of an installed one, too) is tested as the one

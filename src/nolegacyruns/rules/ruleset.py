@@ -10,6 +10,7 @@ from typing import Protocol
 from .backfill import BackfillRules, compile_backfill
 from .matching import Boundary, TokenMatcher, tokens_by_owner
 from .pack import IDENTIFIERS, STRINGS, Rule, RuleKind
+from .prefilter import GramIndex, covering_grams
 from .roles import Role
 
 DIRECTIVE_MARKER = "nolegacyruns"
@@ -79,14 +80,15 @@ class RuleSet:
         return (*anchors_for(tokens), DIRECTIVE_MARKER)
 
     @cached_property
-    def _coarse_anchors(self) -> tuple[str, ...]:
-        return covering_grams(self._anchors)
+    def _text_index(self) -> GramIndex[str]:
+        return GramIndex(self._anchors, covering_grams(self._anchors))
 
     @cached_property
-    def _byte_anchors(self) -> tuple[tuple[bytes, ...], tuple[bytes, ...]] | None:
+    def _byte_index(self) -> GramIndex[bytes] | None:
         if not all(anchor.isascii() for anchor in self._anchors):
             return None  # bytes.lower() folds ASCII only
-        return tuple(g.encode() for g in self._coarse_anchors), tuple(a.encode() for a in self._anchors)
+        index = self._text_index
+        return GramIndex([anchor.encode() for anchor in self._anchors], [gram.encode() for gram, _ in index.placements])
 
     def may_match_bytes(self, data: bytes) -> bool:
         """`may_match` on the UTF-8 bytes of a text, before decoding it; as sound, and True when unsure.
@@ -94,14 +96,10 @@ class RuleSet:
         Two characters lower-case to ASCII letters (KELVIN SIGN to `k`, `İ` to `i` and a dot): their
         UTF-8 bytes send the text to the exact check.
         """
-        anchors = self._byte_anchors
-        if anchors is None or _ASCII_LOWERING in data or _ASCII_LOWERING_2 in data:
+        index = self._byte_index
+        if index is None or _ASCII_LOWERING in data or _ASCII_LOWERING_2 in data:
             return True
-        coarse, exact = anchors
-        lowered = data.lower()
-        if not any(gram in lowered for gram in coarse):
-            return False
-        return any(anchor in lowered for anchor in exact)
+        return index.found_in(data.lower())
 
     def anchor_offsets(self, text: str) -> list[int]:
         """Offsets on the lines where an anchor starts (any letter case): every place a token or a directive
@@ -119,30 +117,8 @@ class RuleSet:
         return offsets
 
     def may_match(self, text: str) -> bool:
-        """Cheap pre-check: could any rule report anything in this text (in any letter case)?
-
-        Two sound steps: a few short substrings every token contains one of, then the tokens.
-        """
-        lowered = text.lower()
-        if not any(gram in lowered for gram in self._coarse_anchors):
-            return False
-        return any(anchor in lowered for anchor in self._anchors)
-
-
-def covering_grams(tokens: Iterable[str], width: int = 4) -> tuple[str, ...]:
-    """A few substrings of `width` characters such that every token contains one (greedy set cover)."""
-    grams = {token: {token[i : i + width] for i in range(max(len(token) - width + 1, 1))} for token in tokens}
-    uncovered = set(grams)
-    chosen: list[str] = []
-    while uncovered:
-        counts: dict[str, int] = {}
-        for token in uncovered:
-            for gram in grams[token]:
-                counts[gram] = counts.get(gram, 0) + 1
-        best = max(sorted(counts), key=lambda gram: counts[gram])
-        chosen.append(best)
-        uncovered = {token for token in uncovered if best not in grams[token]}
-    return tuple(chosen)
+        """Cheap pre-check: could any rule report anything in this text (in any letter case)?"""
+        return self._text_index.found_in(text.lower())
 
 
 def anchors_for(tokens: Iterable[str]) -> tuple[str, ...]:

@@ -22,7 +22,7 @@ import os
 import sys
 import time
 from collections.abc import Iterable
-from dataclasses import astuple, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -174,6 +174,9 @@ class ResultCache:
         # Compared before decoding: most entries of a warm check are taken on this test alone.
         if not isinstance(raw, list) or len(raw) != 4 or raw[1] != [stat.size, stat.mtime_ns, stat.inode]:
             return None
+        digest, _, binary, analysis = raw
+        if analysis == [] and binary is False and isinstance(digest, str):
+            return CacheEntry(digest, stat, False, Analysis(relpath))  # most files: nothing to say
         return self.get(relpath)
 
     def get(self, relpath: str) -> CacheEntry | None:
@@ -239,7 +242,7 @@ def _write_atomically(path: Path, text: str) -> None:
 
 
 def _encode_entry(entry: CacheEntry) -> list[Any]:
-    stat = list(astuple(entry.stat)) if entry.stat is not None else None
+    stat = [entry.stat.size, entry.stat.mtime_ns, entry.stat.inode] if entry.stat is not None else None
     analysis: list[Any] | None = None
     a = entry.analysis
     if a is not None and not (a.findings or a.directive_findings or a.directives):

@@ -45,13 +45,23 @@ def plain_utf8(data: bytes, *, python: bool) -> bool:
     """Does `decode` read data as UTF-8 without a notice? (No wide BOM, no Python coding cookie, valid UTF-8.)"""
     if wide_encoding(data) is not None:
         return False
-    if python and _COOKIE_WORD in b"\n".join(data.split(b"\n", 2)[:2]):
+    if python and _COOKIE_WORD in data[: _end_of_second_line(data)]:
         return False  # a PEP 263 cookie may name another codec: decode() reads it
+    if data.isascii():
+        return True
     try:
         data.decode("utf-8-sig")
     except UnicodeDecodeError:
         return False
     return True
+
+
+def _end_of_second_line(data: bytes) -> int:
+    first = data.find(b"\n")
+    if first == -1:
+        return len(data)
+    second = data.find(b"\n", first + 1)
+    return len(data) if second == -1 else second
 
 
 def decode(data: bytes, *, python: bool) -> tuple[str, list[Notice]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import operator
 import os
 import re
 import stat
@@ -37,6 +38,7 @@ PATH_TOO_LONG = "path too long"
 SKIPPED = frozenset({BINARY, NOT_REGULAR, BROKEN_SYMLINK, LINK_OUTSIDE, LINK_WALKED, TOO_LARGE})
 # Version control data, and the result cache (which keeps checked lines of its own).
 _ALWAYS_SKIPPED_DIRS = frozenset({".git", ".hg", ".svn", CACHE_DIR_NAME})
+_BY_NAME = operator.attrgetter("name")
 
 
 @dataclass(slots=True)
@@ -140,7 +142,7 @@ def not_a_file(path: str, root: Path | None = None, max_size: int | None = None)
 
 
 def _stat_file(
-    path: str, root: Path | None = None, max_size: int | None = None
+    path: str, root: Path | None = None, max_size: int | None = None, lstat: os.stat_result | None = None
 ) -> tuple[str | None, os.stat_result | None]:
     """not_a_file's reason, and the stat of a regular file (what the cache's fast path compares).
 
@@ -148,7 +150,7 @@ def _stat_file(
     from stat alone. A link is judged by where it resolves; a file over max_size is not read at all.
     """
     try:
-        result = os.lstat(path)
+        result = lstat or os.lstat(path)
     except FileNotFoundError:
         return GONE, None
     except OSError:
@@ -259,22 +261,21 @@ def _first_walk(scope: Scope, dirpath: str, relative: str) -> bool:
 
 
 def _without_links(
-    root: Path, dirpath: str, prefix: str, names: list[str], scope: Scope, links: list[str]
+    root: Path, prefix: str, folders: list[os.DirEntry[str]], scope: Scope, links: list[str]
 ) -> list[str]:
-    """Folder names minus links: one out of the root is noted, one inside is queued, to be walked after."""
+    """Folder paths minus links: one out of the root is noted, one inside is queued, to be walked after."""
     kept = []
-    for name in names:
-        path = os.path.join(dirpath, name)
-        if not os.path.islink(path):
-            kept.append(name)
-        elif outside_root(root, Path(path)):
-            scope.left_out.append((f"{prefix}{name}/", LINK_OUTSIDE))
+    for entry in folders:
+        if not entry.is_symlink():
+            kept.append(entry.path)
+        elif outside_root(root, Path(entry.path)):
+            scope.left_out.append((f"{prefix}{entry.name}/", LINK_OUTSIDE))
         else:
-            links.append(path)
+            links.append(entry.path)
     return kept
 
 
-def _walk(root: Path, start: PurePosixPath, keep: _Filter, scope: Scope) -> Iterator[str]:
+def _walk(root: Path, start: PurePosixPath, keep: _Filter, scope: Scope) -> Iterator[_Found]:
     """The files below start. Folder links inside the root are walked after the real folders, once each."""
     tops: list[str] = [str(root / start)]
     links: list[str] = []
@@ -284,54 +285,98 @@ def _walk(root: Path, start: PurePosixPath, keep: _Filter, scope: Scope) -> Iter
             tops, links = links, []
 
 
-def _walk_one(root: Path, top: str, keep: _Filter, scope: Scope, links: list[str]) -> Iterator[str]:
+def _listing(root: Path, dirpath: str, scope: Scope) -> tuple[list[os.DirEntry[str]], list[os.DirEntry[str]]] | None:
+    """A folder's sub-folders (links to folders included) and other entries, each sorted by name; None
+    (noted as a problem) when it cannot be listed."""
+    try:
+        with os.scandir(dirpath) as listing:
+            entries = sorted(listing, key=_BY_NAME)
+    except OSError as error:
+        _unwalkable(root, scope, error)
+        return None
+    folders: list[os.DirEntry[str]] = []
+    files: list[os.DirEntry[str]] = []
+    for entry in entries:
+        try:
+            is_folder = entry.is_dir()  # the file type from the listing; a link is followed
+        except OSError:
+            is_folder = False
+        (folders if is_folder else files).append(entry)
+    return folders, files
+
+
+def _walk_one(root: Path, top: str, keep: _Filter, scope: Scope, links: list[str]) -> Iterator[_Found]:
     root_prefix = len(str(root)) + 1
     # Folders where no exclude pattern and no .gitignore bears (walked top-down, so a folder's parent
     # is decided first): their entries are all kept without matching each.
     plain: set[str] = set()
-    for dirpath, dirnames, filenames in os.walk(top, onerror=lambda error: _unwalkable(root, scope, error)):
+    stack = [top]
+    while stack:
+        dirpath = stack.pop()
         relative = dirpath[root_prefix:].replace(os.sep, "/")
         prefix = f"{relative}/" if relative else ""
         if not _first_walk(scope, dirpath, relative):
-            dirnames[:] = []
             continue
-        here_plain = keep.exclude is None and (keep.gitignores is None or ".gitignore" not in filenames)
+        listed = _listing(root, dirpath, scope)
+        if listed is None:
+            continue
+        folders, files = listed
+        folders = [entry for entry in folders if entry.name not in _ALWAYS_SKIPPED_DIRS]
+        has_gitignore = any(entry.name == ".gitignore" for entry in files)
+        here_plain = keep.exclude is None and (keep.gitignores is None or not has_gitignore)
         if here_plain and relative and relative.rpartition("/")[0] in plain:
             plain.add(relative)
-            kept = sorted(name for name in dirnames if name not in _ALWAYS_SKIPPED_DIRS)
-            dirnames[:] = _without_links(root, dirpath, prefix, kept, scope, links)
-            yield from (prefix + name for name in sorted(filenames))
+            stack += reversed(_without_links(root, prefix, folders, scope, links))
+            yield from (_Found(prefix + entry.name, entry) for entry in files)
             continue
         folder = PurePosixPath(relative or ".")
-        if keep.gitignores is not None and ".gitignore" not in filenames:
+        if keep.gitignores is not None and not has_gitignore:
             keep.gitignores.known_absent(folder)
         if keep.keeps_all_in(folder):
             plain.add(relative)
-        kept_dirs = []
-        for name in sorted(dirnames):
-            if name in _ALWAYS_SKIPPED_DIRS:
-                continue
-            reason = keep.reason_in_folder(folder, prefix + name, True)
+        kept_folders = []
+        for entry in folders:
+            reason = keep.reason_in_folder(folder, prefix + entry.name, True)
             if reason is None:
-                kept_dirs.append(name)
+                kept_folders.append(entry)
             else:
-                scope.left_out.append((f"{prefix}{name}/", reason))
-        dirnames[:] = _without_links(root, dirpath, prefix, kept_dirs, scope, links)
-        for name in sorted(filenames):
-            reason = keep.reason_in_folder(folder, prefix + name, False)
+                scope.left_out.append((f"{prefix}{entry.name}/", reason))
+        stack += reversed(_without_links(root, prefix, kept_folders, scope, links))
+        for entry in files:
+            reason = keep.reason_in_folder(folder, prefix + entry.name, False)
             if reason is None:
-                yield prefix + name
+                yield _Found(prefix + entry.name, entry)
             else:
-                scope.left_out.append((prefix + name, reason))
+                scope.left_out.append((prefix + entry.name, reason))
 
 
-def _admit(root: Path, rel: str, scope: Scope, sniff: bool, max_size: int | None = None) -> None:
+@dataclass(frozen=True, slots=True)
+class _Found:
+    """A file the walk found: its path below the root, and its entry in the folder listing."""
+
+    relpath: str
+    entry: os.DirEntry[str] | None = None
+
+    def lstat(self) -> os.stat_result | None:
+        """The stat of the entry itself (taken once by the listing), or None to take it again."""
+        if self.entry is None:
+            return None
+        try:
+            return self.entry.stat(follow_symlinks=False)
+        except OSError:
+            return None
+
+
+def _admit(
+    root: Path, rel: str, scope: Scope, sniff: bool, max_size: int | None = None, lstat: os.stat_result | None = None
+) -> None:
     """Keep a regular text file; one that cannot be read stays in, so its check fails with the reason.
 
     Without `sniff`, binary files stay in too: the check tells them by the bytes it reads anyway.
+    `lstat`: the file's own stat when the walk took it already.
     """
     path = os.path.join(root, rel)
-    reason, result = _stat_file(path, root, max_size)
+    reason, result = _stat_file(path, root, max_size, lstat)
     reason = reason or (BINARY if sniff and is_binary(path) else None)
     if reason is None:
         scope.files.append(rel)
@@ -403,8 +448,8 @@ def _folder_left_out(
 
 
 def _admit_folder(root: Path, folder: PurePosixPath, keep: _Filter, scope: Scope, sniff: bool) -> None:
-    for rel in _walk(root, folder, keep, scope):
-        _admit(root, rel, scope, sniff, keep.config.max_file_size)
+    for found in _walk(root, folder, keep, scope):
+        _admit(root, found.relpath, scope, sniff, keep.config.max_file_size, found.lstat())
 
 
 def _admit_linked_folder(root: Path, rel: str, keep: _Filter, scope: Scope, sniff: bool) -> None:
@@ -451,8 +496,8 @@ def discover(config: Config, under: Iterable[Path] = (), *, sniff: bool = True, 
             for folder, why in unreadable:
                 _unreadable_folder(scope, folder, why)
             if listed is None:
-                for rel in _walk(config.root, start, keep, scope):
-                    _admit(config.root, rel, scope, sniff, config.max_file_size)
+                for found in _walk(config.root, start, keep, scope):
+                    _admit(config.root, found.relpath, scope, sniff, config.max_file_size, found.lstat())
             else:
                 _admit_listed(config.root, listed, keep, scope, sniff)
                 if explain:
