@@ -200,14 +200,14 @@ def test_cache_folder_gitignore_option_and_environment(tmp_path: Path) -> None:
 
 def test_a_file_that_cannot_be_read_is_never_cached(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     root = _project(tmp_path)
-    real_open = open
+    real_open = os.open
 
     def failing_open(file: Any, *args: Any, **kwargs: Any) -> Any:
         if str(file).endswith("clean.py"):
             raise PermissionError(13, "Permission denied")
         return real_open(file, *args, **kwargs)
 
-    monkeypatch.setattr("builtins.open", failing_open)
+    monkeypatch.setattr(os, "open", failing_open)  # how the check reads every file
     result = invoke(root, "check")
     assert "app/clean.py: error: cannot read" in result.stdout
     monkeypatch.undo()

@@ -331,3 +331,22 @@ def test_a_changed_since_ref_that_looks_like_an_option_is_refused(tmp_path: Path
     assert not written.exists()
     # A real revision still works.
     assert run_check(project, "check", "--changed-since", "HEAD")[0] == 1
+
+
+def test_a_file_replaced_by_a_fifo_after_the_scope_was_taken_is_an_error_not_a_hang(tmp_path: Path) -> None:
+    from nolegacyruns.config.loading import Config
+    from nolegacyruns.config.selection import build_ruleset
+    from nolegacyruns.scan.engine import examine_file
+
+    os.mkfifo(tmp_path / "m.py")  # nobody ever writes to it: an open() that waits for a writer never returns
+    config = Config(root=tmp_path)
+    results = []
+    reader = threading.Thread(
+        target=lambda: results.append(examine_file(tmp_path, "m.py", build_ruleset(config), config)), daemon=True
+    )
+    reader.start()
+    reader.join(10)
+    assert not reader.is_alive(), "reading a FIFO blocked the check"
+    [examined] = results
+    assert examined.error == "cannot read: not a regular file"
+    assert examined.analysis is None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import builtins
 import codecs
 import errno
 import json
@@ -129,14 +128,14 @@ def test_an_unreadable_file_in_scope_fails_the_check(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, code: int, message: str, named: bool
 ) -> None:
     write_files(tmp_path, {"nolegacyruns.toml": "", "app/clean.py": CLEAN_MODULE, "app/secret.py": CLEAN_MODULE})
-    real_open: Callable[..., Any] = builtins.open
+    real_open: Callable[..., Any] = os.open
 
     def failing_open(file: Any, *args: Any, **kwargs: Any) -> Any:
         if str(file).endswith("secret.py"):
             raise OSError(code, message, str(file))
         return real_open(file, *args, **kwargs)
 
-    monkeypatch.setattr(builtins, "open", failing_open)
+    monkeypatch.setattr(os, "open", failing_open)  # how the check reads every file
     result = invoke(tmp_path, "check", *(["app/secret.py", "app/clean.py"] if named else []))
     assert result.exit_code == 1
     assert f"app/secret.py: error: cannot read: {message}\n" in result.stdout

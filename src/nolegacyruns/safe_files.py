@@ -10,6 +10,7 @@ one, and a write that fails half-way leaves the old file as it was.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import stat
 import tempfile
@@ -22,10 +23,33 @@ MAX_CONFIG_BYTES = 4 << 20
 MAX_DATA_BYTES = 64 << 20
 
 
+# Opening a FIFO for reading blocks until a writer comes, and a terminal could become ours: neither here.
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
+
+
+def read_checked_file(path: str) -> tuple[os.stat_result, bytes]:
+    """A file to check, read once: its stat (taken on the open file) and its bytes; OSError when it cannot be
+    read or is no longer a regular file (replaced since the scope was taken). Never blocks on a FIFO."""
+    fd = os.open(path, _READ_FLAGS)
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise OSError(errno.EINVAL, "not a regular file")
+        data = os.read(fd, info.st_size + 1)  # one read, and the end of the file seen, for a file that did not change
+        if len(data) != info.st_size:
+            chunks = [data]
+            while chunk := os.read(fd, 1 << 20):
+                chunks.append(chunk)
+            data = b"".join(chunks)
+        return info, data
+    finally:
+        os.close(fd)
+
+
 def read_regular(path: Path, limit: int, what: str) -> bytes:
     """Read a regular file of at most limit bytes; raise UsageError naming it otherwise. Never blocks on a FIFO."""
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+        fd = os.open(path, _READ_FLAGS)
     except OSError as exc:
         raise UsageError(f"{path}: cannot read {what}: {exc.strerror or exc}") from None
     try:

@@ -6,14 +6,15 @@ import os
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
-from typing import Any
-
-import pathspec
+from typing import TYPE_CHECKING, Any
 
 from .. import _toml
 from .._fields import FieldReader
 from ..errors import UsageError
 from ..safe_files import MAX_CONFIG_BYTES, outside_root, read_regular
+
+if TYPE_CHECKING:
+    import pathspec
 
 CONFIG_FILES = ("nolegacyruns.toml", ".nolegacyruns.toml", "pyproject.toml")
 DEFAULT_PATHS = ("app", "database", "resources", "routes")
@@ -40,10 +41,10 @@ class AllowEntry:
     globs: tuple[str, ...]
     rules: frozenset[str]
     reason: str
-    spec: pathspec.GitIgnoreSpec = field(compare=False, repr=False)
+    spec: pathspec.GitIgnoreSpec | None = field(compare=False, repr=False)  # None: no glob
 
     def permits(self, rule_id: str, relpath: str) -> bool:
-        return rule_id in self.rules and self.spec.match_file(relpath)
+        return rule_id in self.rules and self.spec is not None and self.spec.match_file(relpath)
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,8 +130,12 @@ def _confined(fields: FieldReader, root: Path, key: str, values: tuple[str, ...]
     return refused
 
 
-def _compile_globs(fields: FieldReader, key: str, globs: tuple[str, ...]) -> pathspec.GitIgnoreSpec:
+def _compile_globs(fields: FieldReader, key: str, globs: tuple[str, ...]) -> pathspec.GitIgnoreSpec | None:
     """Compile globs one by one, so a problem names its entry; the spec holds the good ones."""
+    if not globs:
+        return None
+    import pathspec  # loaded only for a configuration that has globs
+
     good = []
     for index, glob in enumerate(globs):
         try:

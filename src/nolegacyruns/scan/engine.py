@@ -17,6 +17,7 @@ from ..filekinds import PYTHON, kind_of
 from ..findings import FileResult, Finding, Suppression, SuppressionKind, fingerprint, normalise_line
 from ..rules.roles import Role
 from ..rules.ruleset import RuleSet
+from ..safe_files import read_checked_file
 from .analyzers import analyze
 from .decoding import BINARY_SNIFF_BYTES, decode, looks_binary, plain_utf8
 from .scanners import Hit, Lexed, focused_scanner_for, scanner_for
@@ -212,8 +213,7 @@ def check_source(relpath: str, data: bytes, ruleset: RuleSet, config: Config) ->
 def check_file(root: Path, relpath: str, ruleset: RuleSet, config: Config) -> FileResult:
     """Read and check one file; a read failure is a result with an error, not an exception."""
     try:
-        with open(os.path.join(root, relpath), "rb") as handle:
-            data = handle.read()
+        _, data = read_checked_file(os.path.join(root, relpath))
     except OSError as exc:
         return FileResult(relpath, error=f"cannot read: {exc.strerror or exc}")
     return check_source(relpath, data, ruleset, config)
@@ -259,11 +259,10 @@ def examine_file(
 ) -> Examined:
     """Read a file once: sniff binary content, digest it (for the cache) and, unless the digest is known, analyse it."""
     try:
-        with open(os.path.join(root, relpath), "rb") as handle:
-            stat = FileStat.of(os.fstat(handle.fileno()))
-            data = handle.read()
+        info, data = read_checked_file(os.path.join(root, relpath))
     except OSError as exc:
         return Examined(relpath, error=f"cannot read: {exc.strerror or exc}")
+    stat = FileStat.of(info)
     hexdigest = content_digest(data) if digest or known_digest is not None else ""
     if looks_binary(data[:BINARY_SNIFF_BYTES]):
         return Examined(relpath, hexdigest, stat, binary=True)

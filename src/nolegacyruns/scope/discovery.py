@@ -11,8 +11,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-
-import pathspec
+from typing import TYPE_CHECKING
 
 from ..config.loading import Config
 from ..errors import UsageError
@@ -21,6 +20,9 @@ from ..scan.cache import CACHE_DIR_NAME
 from ..scan.decoding import BINARY_SNIFF_BYTES, looks_binary
 from ..scan.engine import FileStat
 from .gitfiles import git_files_and_unreadable, git_ignored
+
+if TYPE_CHECKING:
+    import pathspec
 
 EXCLUDED = "exclude"
 GITIGNORED = ".gitignore"
@@ -67,6 +69,8 @@ class Scope:
 
 def _compile_lenient(lines: Iterable[str]) -> pathspec.GitIgnoreSpec | None:
     """Compile .gitignore lines as git does: a bad pattern is dropped, not fatal."""
+    import pathspec  # loaded only for a tree that has .gitignore files
+
     good = []
     for line in lines:
         try:
@@ -76,6 +80,12 @@ def _compile_lenient(lines: Iterable[str]) -> pathspec.GitIgnoreSpec | None:
         good.append(line)
     spec = pathspec.GitIgnoreSpec.from_lines(good)
     return spec if good else None
+
+
+def _compile_exclude(patterns: Iterable[str]) -> pathspec.GitIgnoreSpec:
+    import pathspec  # loaded only for a configuration that excludes something
+
+    return pathspec.GitIgnoreSpec.from_lines(patterns)
 
 
 class GitIgnores:
@@ -174,7 +184,7 @@ class _Filter:
 
     def __init__(self, config: Config) -> None:
         self.config = config
-        self.exclude = pathspec.GitIgnoreSpec.from_lines(config.exclude) if config.exclude else None
+        self.exclude = _compile_exclude(config.exclude) if config.exclude else None
         self.gitignores = GitIgnores(config.root) if config.respect_gitignore else None
         self.paths = [PurePosixPath(p.replace("\\", "/").strip("/")) for p in config.paths]
 
