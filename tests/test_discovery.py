@@ -9,7 +9,8 @@ import pytest
 
 from helpers import LEGACY_MODULE, write_files
 from nolegacyruns.config.loading import load_config
-from nolegacyruns.scope.discovery import BINARY, EXCLUDED, GITIGNORED, OUTSIDE, discover, is_binary, select_named_files
+from nolegacyruns.scope.discovery import BINARY, discover, is_binary, select_named_files
+from nolegacyruns.scope.filters import EXCLUDED, GITIGNORED, OUTSIDE
 
 
 @pytest.fixture

@@ -9,7 +9,8 @@ import pytest
 from helpers import GIT_ENV, LEGACY_MODULE, git, write_files
 from nolegacyruns.config.loading import load_config
 from nolegacyruns.scope import discovery
-from nolegacyruns.scope.discovery import BINARY, EXCLUDED, GITIGNORED, Scope, discover
+from nolegacyruns.scope.discovery import BINARY, Scope, discover
+from nolegacyruns.scope.filters import EXCLUDED, GITIGNORED
 
 PROJECT = {
     "nolegacyruns.toml": "exclude = ['app/vendor/', '*.gen.py']\n",
@@ -118,3 +119,34 @@ def test_respect_gitignore_false_walks_every_file(tmp_path: Path) -> None:
     repo = write_files(tmp_path, {**PROJECT, "nolegacyruns.toml": "respect-gitignore = false\n"})
     git(repo, "init", "-q")
     assert "app/build/out.py" in discover(load_config(repo)).files
+
+
+def test_the_gitignore_files_that_git_lists_and_those_of_a_walked_nested_repository_apply(tmp_path: Path) -> None:
+    """Git's listing names every .gitignore it tracks, so no other folder is tried; a nested repository
+    that git does not enter is walked, and the .gitignore files the walk sees apply there."""
+    repo = write_files(
+        tmp_path / "repo",
+        {
+            "nolegacyruns.toml": "",
+            "app/deep/er/.gitignore": "gen_*.py\n",
+            "app/deep/er/gen_a.py": LEGACY_MODULE,
+            "app/deep/er/kept.py": LEGACY_MODULE,
+            "app/nested/.gitignore": "out_*.py\n",
+            "app/nested/out_b.py": LEGACY_MODULE,
+            "app/nested/kept.py": LEGACY_MODULE,
+        },
+    )
+    git(repo / "app/nested", "init", "-q")
+    git(repo, "init", "-q")
+    git(repo, "add", "nolegacyruns.toml", "app/deep")
+    git(repo, "add", "-f", "app/deep/er/gen_a.py")  # tracked all the same: left out as the walk leaves it
+    git(repo, "commit", "-q", "-m", "start")
+    scope = discover(load_config(repo))
+    assert scope.files == [
+        "app/deep/er/.gitignore",
+        "app/deep/er/kept.py",
+        "app/nested/.gitignore",
+        "app/nested/kept.py",
+    ]
+    assert ("app/deep/er/gen_a.py", GITIGNORED) in scope.left_out
+    assert ("app/nested/out_b.py", GITIGNORED) in scope.left_out

@@ -32,7 +32,8 @@ from .safe_files import MAX_DATA_BYTES, atomic_write, confined
 from .scan.cache import CACHE_DIR_NAME, CACHE_ENV, ResultCache, cache_dir_for
 from .scan.progress import Progress, wants_progress
 from .scope.diff import ChangedLines, changed_lines, git_changed_lines, read_diff
-from .scope.discovery import OUTSIDE, files_outside_paths
+from .scope.discovery import files_outside_paths
+from .scope.filters import OUTSIDE
 from .scope.shard import Shard
 
 if TYPE_CHECKING:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import errno
 import operator
 import os
-import re
 import stat
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -19,15 +18,13 @@ from ..safe_files import outside_root
 from ..scan.cache import CACHE_DIR_NAME
 from ..scan.decoding import BINARY_SNIFF_BYTES, looks_binary
 from ..scan.engine import FileStat
+from .filters import GITIGNORED, OUTSIDE, ROOT_FOLDER, ScopeFilter, parent_folder
 from .gitfiles import git_files_and_unreadable, git_ignored
 
 if TYPE_CHECKING:
-    import pathspec
+    pass
 
-EXCLUDED = "exclude"
-GITIGNORED = ".gitignore"
 BINARY = "binary"
-OUTSIDE = "outside paths"
 NOT_REGULAR = "not a regular file"
 BROKEN_SYMLINK = "broken symlink"
 GONE = "no such file"
@@ -67,75 +64,6 @@ class Scope:
         return Counter(reason for _, reason in self.left_out if reason in SKIPPED)
 
 
-def _compile_lenient(lines: Iterable[str]) -> pathspec.GitIgnoreSpec | None:
-    """Compile .gitignore lines as git does: a bad pattern is dropped, not fatal."""
-    import pathspec  # loaded only for a tree that has .gitignore files
-
-    good = []
-    for line in lines:
-        try:
-            pathspec.GitIgnoreSpec.from_lines([line])
-        except (ValueError, re.error):
-            continue
-        good.append(line)
-    spec = pathspec.GitIgnoreSpec.from_lines(good)
-    return spec if good else None
-
-
-def _compile_exclude(patterns: Iterable[str]) -> pathspec.GitIgnoreSpec:
-    import pathspec  # loaded only for a configuration that excludes something
-
-    return pathspec.GitIgnoreSpec.from_lines(patterns)
-
-
-class GitIgnores:
-    """The .gitignore files of a tree, read once each; deeper files win, as in git."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self._specs: dict[PurePosixPath, pathspec.GitIgnoreSpec | None] = {}
-        self._chains: dict[PurePosixPath, tuple[tuple[str, pathspec.GitIgnoreSpec], ...]] = {}
-
-    def known_absent(self, folder: PurePosixPath) -> None:
-        """The walk saw no .gitignore in folder: no need to try opening one."""
-        self._specs.setdefault(folder, None)
-
-    def _spec(self, folder: PurePosixPath) -> pathspec.GitIgnoreSpec | None:
-        if folder not in self._specs:
-            path = self.root / folder / ".gitignore"
-            try:
-                lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
-            except OSError:
-                lines = []
-            self._specs[folder] = _compile_lenient(lines) if lines else None
-        return self._specs[folder]
-
-    def _chain(self, folder: PurePosixPath) -> tuple[tuple[str, pathspec.GitIgnoreSpec], ...]:
-        """The (folder prefix, spec) pairs that apply below folder, outermost first; cached per folder."""
-        cached = self._chains.get(folder)
-        if cached is None:
-            top = str(folder) == "."
-            above = () if top else self._chain(folder.parent)
-            spec = self._spec(folder)
-            prefix = "" if top else folder.as_posix() + "/"
-            cached = above + (((prefix, spec),) if spec is not None else ())
-            self._chains[folder] = cached
-        return cached
-
-    def applies_in(self, folder: PurePosixPath) -> bool:
-        """Does any .gitignore bear on paths directly in folder?"""
-        return bool(self._chain(folder))
-
-    def ignores_in(self, folder: PurePosixPath, text: str) -> bool:
-        """Is `text` (a root-relative posix path inside folder, `/`-terminated for folders) ignored?"""
-        decided = False
-        for prefix, spec in self._chain(folder):
-            result = spec.check_file(text[len(prefix) :])
-            if result.include is not None:
-                decided = result.include
-        return decided
-
-
 def is_binary(path: str | Path) -> bool | None:
     """True when the file holds a NUL byte near its start and no UTF-16/32 BOM; None when it cannot be read."""
     try:
@@ -152,7 +80,7 @@ def not_a_file(path: str, root: Path | None = None, max_size: int | None = None)
 
 
 def _stat_file(
-    path: str, root: Path | None = None, max_size: int | None = None, lstat: os.stat_result | None = None
+    path: str, root: Path | None = None, max_size: int | None = None
 ) -> tuple[str | None, os.stat_result | None]:
     """not_a_file's reason, and the stat of a regular file (what the cache's fast path compares).
 
@@ -160,7 +88,7 @@ def _stat_file(
     from stat alone. A link is judged by where it resolves; a file over max_size is not read at all.
     """
     try:
-        result = lstat or os.lstat(path)
+        result = os.lstat(path)
     except FileNotFoundError:
         return GONE, None
     except OSError:
@@ -177,61 +105,6 @@ def _stat_file(
     if max_size is not None and result.st_size > max_size:
         return TOO_LARGE, None
     return None, result
-
-
-class _Filter:
-    """Decides, path by path, whether a file or folder stays in scope."""
-
-    def __init__(self, config: Config) -> None:
-        self.config = config
-        self.exclude = _compile_exclude(config.exclude) if config.exclude else None
-        self.gitignores = GitIgnores(config.root) if config.respect_gitignore else None
-        self.paths = [PurePosixPath(p.replace("\\", "/").strip("/")) for p in config.paths]
-
-    def under_paths(self, relpath: PurePosixPath) -> bool:
-        return any(relpath == p or p in relpath.parents or str(p) in ("", ".") for p in self.paths)
-
-    def reason_left_out(self, relpath: PurePosixPath, is_dir: bool) -> str | None:
-        return self.reason_in_folder(relpath.parent, relpath.as_posix(), is_dir)
-
-    def excluded(self, relpath: str, folders: dict[str, bool]) -> bool:
-        """Does `exclude` leave out relpath or a folder above it? (Decisions on folders are kept in folders.)"""
-        if self.exclude is None:
-            return False
-        parts = relpath.split("/")
-        for depth in range(1, len(parts)):
-            folder = "/".join(parts[:depth])
-            if folder not in folders:
-                folders[folder] = self.exclude.match_file(folder + "/")
-            if folders[folder]:
-                return True
-        return self.exclude.match_file(relpath)
-
-    def keeps_all_in(self, folder: PurePosixPath) -> bool:
-        """No exclude pattern and no .gitignore bears on folder: everything directly in it stays."""
-        return self.exclude is None and (self.gitignores is None or not self.gitignores.applies_in(folder))
-
-    def reason_in_folder(self, folder: PurePosixPath, relpath: str, is_dir: bool) -> str | None:
-        """Why relpath (a posix path below the root, inside folder) is left out, or None."""
-        text = relpath + ("/" if is_dir else "")
-        if self.exclude is not None and self.exclude.match_file(text):
-            return EXCLUDED
-        if self.gitignores is not None and self.gitignores.ignores_in(folder, text):
-            return GITIGNORED
-        return None
-
-    def reason_for_named_file(self, relpath: PurePosixPath, is_dir: bool = False) -> str | None:
-        """Check a file (or folder) named on the command line, including every folder above it.
-
-        A folder is matched as a folder (`gen/` ignores it), so a `!gen/keep.py` below an ignored
-        folder stays out, as it does in git and in the walk.
-        """
-        if not self.under_paths(relpath):
-            return OUTSIDE
-        for folder in reversed(relpath.parents):
-            if str(folder) != "." and (reason := self.reason_left_out(folder, True)):
-                return reason
-        return self.reason_left_out(relpath, is_dir)
 
 
 def _unwalkable(root: Path, scope: Scope, error: OSError) -> None:
@@ -285,7 +158,7 @@ def _without_links(
     return kept
 
 
-def _walk(root: Path, start: PurePosixPath, keep: _Filter, scope: Scope) -> Iterator[_Found]:
+def _walk(root: Path, start: PurePosixPath, keep: ScopeFilter, scope: Scope) -> Iterator[tuple[str, os.DirEntry[str]]]:
     """The files below start. Folder links inside the root are walked after the real folders, once each."""
     tops: list[str] = [str(root / start)]
     links: list[str] = []
@@ -315,7 +188,10 @@ def _listing(root: Path, dirpath: str, scope: Scope) -> tuple[list[os.DirEntry[s
     return folders, files
 
 
-def _walk_one(root: Path, top: str, keep: _Filter, scope: Scope, links: list[str]) -> Iterator[_Found]:
+def _walk_one(
+    root: Path, top: str, keep: ScopeFilter, scope: Scope, links: list[str]
+) -> Iterator[tuple[str, os.DirEntry[str]]]:
+    """The files below top (path below the root, and entry in its folder's listing), folders in pre-order."""
     root_prefix = len(str(root)) + 1
     # Folders where no exclude pattern and no .gitignore bears (walked top-down, so a folder's parent
     # is decided first): their entries are all kept without matching each.
@@ -337,11 +213,11 @@ def _walk_one(root: Path, top: str, keep: _Filter, scope: Scope, links: list[str
         if here_plain and relative and relative.rpartition("/")[0] in plain:
             plain.add(relative)
             stack += reversed(_without_links(root, prefix, folders, scope, links))
-            yield from (_Found(prefix + entry.name, entry) for entry in files)
+            yield from ((prefix + entry.name, entry) for entry in files)
             continue
-        folder = PurePosixPath(relative or ".")
-        if keep.gitignores is not None and not has_gitignore:
-            keep.gitignores.known_absent(folder)
+        folder = relative or ROOT_FOLDER
+        if keep.gitignores is not None:
+            keep.gitignores.seen(folder, has_gitignore)
         if keep.keeps_all_in(folder):
             plain.add(relative)
         kept_folders = []
@@ -355,38 +231,42 @@ def _walk_one(root: Path, top: str, keep: _Filter, scope: Scope, links: list[str
         for entry in files:
             reason = keep.reason_in_folder(folder, prefix + entry.name, False)
             if reason is None:
-                yield _Found(prefix + entry.name, entry)
+                yield prefix + entry.name, entry
             else:
                 scope.left_out.append((prefix + entry.name, reason))
 
 
-@dataclass(frozen=True, slots=True)
-class _Found:
-    """A file the walk found: its path below the root, and its entry in the folder listing."""
-
-    relpath: str
-    entry: os.DirEntry[str] | None = None
-
-    def lstat(self) -> os.stat_result | None:
-        """The stat of the entry itself (taken once by the listing), or None to take it again."""
-        if self.entry is None:
-            return None
-        try:
-            return self.entry.stat(follow_symlinks=False)
-        except OSError:
-            return None
-
-
-def _admit(
-    root: Path, rel: str, scope: Scope, sniff: bool, max_size: int | None = None, lstat: os.stat_result | None = None
+def _admit_entry(
+    root: Path, rel: str, entry: os.DirEntry[str], scope: Scope, sniff: bool, max_size: int | None
 ) -> None:
+    """`_admit` for a file the walk listed: a regular file (told by the listing) is kept on the stat the
+    listing takes, without another system call; anything else goes the general way."""
+    if not sniff and entry.is_file(follow_symlinks=False):
+        try:
+            info = entry.stat(follow_symlinks=False)
+        except OSError:
+            info = None
+        if info is not None and _kept_regular(rel, info, scope, max_size):
+            return
+    _admit(root, rel, scope, sniff, max_size)
+
+
+def _kept_regular(rel: str, info: os.stat_result, scope: Scope, max_size: int | None) -> bool:
+    """Keep a regular file within max_size on a stat already taken (of the path itself); False otherwise."""
+    if not stat.S_ISREG(info.st_mode) or (max_size is not None and info.st_size > max_size):
+        return False
+    scope.files.append(rel)
+    scope.stats[rel] = FileStat(info.st_size, info.st_mtime_ns, info.st_ino)
+    return True
+
+
+def _admit(root: Path, rel: str, scope: Scope, sniff: bool, max_size: int | None = None) -> None:
     """Keep a regular text file; one that cannot be read stays in, so its check fails with the reason.
 
     Without `sniff`, binary files stay in too: the check tells them by the bytes it reads anyway.
-    `lstat`: the file's own stat when the walk took it already.
     """
     path = os.path.join(root, rel)
-    reason, result = _stat_file(path, root, max_size, lstat)
+    reason, result = _stat_file(path, root, max_size)
     reason = reason or (BINARY if sniff and is_binary(path) else None)
     if reason is None:
         scope.files.append(rel)
@@ -403,11 +283,16 @@ def _below_root(root: Path, folder: Path) -> PurePosixPath:
         raise UsageError(f"{folder}: not inside the project at {root}; check it on its own") from None
 
 
-def _admit_listed(root: Path, listed: Iterable[str], keep: _Filter, scope: Scope, sniff: bool) -> None:
+def _admit_listed(root: Path, listed: Iterable[str], keep: ScopeFilter, scope: Scope, sniff: bool) -> None:
     """Admit what git lists: it left out what git ignores; `exclude` still applies, and so do the
     .gitignore files to what git tracks all the same (reported as the walk reports them)."""
     folders: dict[str, tuple[str, str] | None] = {}
     plain: dict[str, bool] = {}
+    listed = list(listed)
+    if keep.gitignores is not None:
+        # Git lists every .gitignore it tracks or does not ignore: no other folder needs a try to open one.
+        # (One that git ignores and does not track is read by git only, for the untracked files.)
+        keep.gitignores.only_in(parent_folder(rel) for rel in listed if rel.rpartition("/")[2] == ".gitignore")
     for rel in listed:
         if rel.endswith("/"):  # an untracked nested repository
             nested = rel.rstrip("/")
@@ -418,20 +303,23 @@ def _admit_listed(root: Path, listed: Iterable[str], keep: _Filter, scope: Scope
         if folder and _folder_left_out(folder, keep, folders, scope) is not None:
             continue
         if folder not in plain:
-            plain[folder] = keep.keeps_all_in(PurePosixPath(folder or "."))
-        if not plain[folder] and (reason := keep.reason_in_folder(PurePosixPath(folder or "."), rel, False)):
+            plain[folder] = keep.keeps_all_in(folder or ROOT_FOLDER)
+        if not plain[folder] and (reason := keep.reason_in_folder(folder or ROOT_FOLDER, rel, False)):
             scope.left_out.append((rel, reason))
             continue
         path = os.path.join(root, rel)
         try:
-            mode = os.lstat(path).st_mode
+            info = os.lstat(path)
         except FileNotFoundError:
             continue  # deleted from the work tree, not yet from the index
         except OSError as error:
             if error.errno == errno.ENAMETOOLONG:
                 _too_long(scope, rel, len(path))
                 continue
-            mode = 0  # the read reports it
+            info = None  # the read reports it
+        mode = info.st_mode if info is not None else 0
+        if not sniff and info is not None and _kept_regular(rel, info, scope, keep.config.max_file_size):
+            continue
         if stat.S_ISDIR(mode):
             _admit_folder(root, PurePosixPath(rel), keep, scope, sniff)  # a submodule
         elif stat.S_ISLNK(mode) and os.path.isdir(path):
@@ -441,7 +329,7 @@ def _admit_listed(root: Path, listed: Iterable[str], keep: _Filter, scope: Scope
 
 
 def _folder_left_out(
-    folder: str, keep: _Filter, folders: dict[str, tuple[str, str] | None], scope: Scope
+    folder: str, keep: ScopeFilter, folders: dict[str, tuple[str, str] | None], scope: Scope
 ) -> tuple[str, str] | None:
     """The outermost left-out folder at or above folder with its reason (noted in scope once), or None."""
     if folder in folders:
@@ -450,19 +338,19 @@ def _folder_left_out(
     decided = _folder_left_out(parent, keep, folders, scope) if parent else None
     if decided is None and folder.rpartition("/")[2] in _ALWAYS_SKIPPED_DIRS:
         decided = (folder, "")  # never entered, never named
-    elif decided is None and (reason := keep.reason_in_folder(PurePosixPath(parent or "."), folder, True)):
+    elif decided is None and (reason := keep.reason_in_folder(parent or ROOT_FOLDER, folder, True)):
         decided = (folder, reason)
         scope.left_out.append((folder + "/", reason))
     folders[folder] = decided
     return decided
 
 
-def _admit_folder(root: Path, folder: PurePosixPath, keep: _Filter, scope: Scope, sniff: bool) -> None:
-    for found in _walk(root, folder, keep, scope):
-        _admit(root, found.relpath, scope, sniff, keep.config.max_file_size, found.lstat())
+def _admit_folder(root: Path, folder: PurePosixPath, keep: ScopeFilter, scope: Scope, sniff: bool) -> None:
+    for rel, entry in _walk(root, folder, keep, scope):
+        _admit_entry(root, rel, entry, scope, sniff, keep.config.max_file_size)
 
 
-def _admit_linked_folder(root: Path, rel: str, keep: _Filter, scope: Scope, sniff: bool) -> None:
+def _admit_linked_folder(root: Path, rel: str, keep: ScopeFilter, scope: Scope, sniff: bool) -> None:
     """A link to a folder that git lists: out of the root, noted; into the configured paths git lists
     already, noted as walked; elsewhere in the root, walked (once)."""
     target = Path(os.path.realpath(os.path.join(root, rel)))
@@ -485,7 +373,7 @@ def discover(config: Config, under: Iterable[Path] = (), *, sniff: bool = True, 
     ignores among the files left out, as the walk does (for --list-files).
     """
     scope = Scope(config.root)
-    keep = _Filter(config)
+    keep = ScopeFilter(config)
     limits = [_below_root(config.root, p.resolve()) for p in under]
     starts: list[PurePosixPath] = []
     for path in keep.paths:
@@ -506,8 +394,8 @@ def discover(config: Config, under: Iterable[Path] = (), *, sniff: bool = True, 
             for folder, why in unreadable:
                 _unreadable_folder(scope, folder, why)
             if listed is None:
-                for found in _walk(config.root, start, keep, scope):
-                    _admit(config.root, found.relpath, scope, sniff, config.max_file_size, found.lstat())
+                for rel, entry in _walk(config.root, start, keep, scope):
+                    _admit_entry(config.root, rel, entry, scope, sniff, config.max_file_size)
             else:
                 _admit_listed(config.root, listed, keep, scope, sniff)
                 if explain:
@@ -518,7 +406,7 @@ def discover(config: Config, under: Iterable[Path] = (), *, sniff: bool = True, 
     return scope
 
 
-def _admit_named(config: Config, keep: _Filter, scope: Scope, rel: PurePosixPath, sniff: bool) -> None:
+def _admit_named(config: Config, keep: ScopeFilter, scope: Scope, rel: PurePosixPath, sniff: bool) -> None:
     """Admit a file named on the command line, or record why it is left out."""
     reason = keep.reason_for_named_file(rel)
     if reason is None:
@@ -539,7 +427,7 @@ def named_path(name: Path) -> Path:
 def select_named_files(config: Config, names: Iterable[Path], *, sniff: bool = True) -> Scope:
     """Keep the named files that are in scope (what pre-commit passes); others are left out."""
     scope = Scope(config.root)
-    keep = _Filter(config)
+    keep = ScopeFilter(config)
     for name in names:
         absolute = named_path(name)
         try:
@@ -554,7 +442,7 @@ def select_named_files(config: Config, names: Iterable[Path], *, sniff: bool = T
 
 def files_outside_paths(config: Config) -> list[str]:
     """Every other file of the project (for --list-files); an excluded or ignored folder is named, not walked."""
-    keep = _Filter(config)
+    keep = ScopeFilter(config)
     outside = []
     for dirpath, dirnames, filenames in os.walk(config.root):
         folder = PurePosixPath(Path(dirpath).relative_to(config.root).as_posix())
