@@ -24,6 +24,7 @@ _COMPOUND_SUFFIXES = (
     (".html.jinja", TEMPLATE),
     (".html.jinja2", TEMPLATE),
 )
+_COMPOUND_ENDINGS = tuple(suffix for suffix, _ in _COMPOUND_SUFFIXES)
 _SUFFIXES = {
     ".py": PYTHON,
     ".pyi": PYTHON,
@@ -59,8 +60,7 @@ _SUFFIXES = {
 def kind_of(path: str | PurePath) -> str:
     """Return the file kind of a path; unknown files are plain text."""
     name = str(path).replace("\\", "/").rsplit("/", 1)[-1].lower()
-    for suffix, kind in _COMPOUND_SUFFIXES:
-        if name.endswith(suffix):
-            return kind
+    if name.endswith(_COMPOUND_ENDINGS):
+        return next(kind for suffix, kind in _COMPOUND_SUFFIXES if name.endswith(suffix))
     dot = name.rfind(".")
     return _SUFFIXES.get(name[dot:], TEXT) if dot > 0 else TEXT

@@ -97,7 +97,7 @@ class RuleSet:
         UTF-8 bytes send the text to the exact check.
         """
         index = self._byte_index
-        if index is None or _ASCII_LOWERING in data or _ASCII_LOWERING_2 in data:
+        if index is None or (not data.isascii() and (_ASCII_LOWERING in data or _ASCII_LOWERING_2 in data)):
             return True
         return index.found_in(data.lower())
 

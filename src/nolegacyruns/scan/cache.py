@@ -21,6 +21,7 @@ import json
 import os
 import sys
 import time
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -139,7 +140,8 @@ class ResultCache:
         return cls(folder, settings_key(config))
 
     def _shard_of(self, relpath: str) -> int:
-        return hashlib.sha1(relpath.encode("utf-8", errors="surrogateescape")).digest()[0] % _SHARDS
+        # Stable across processes (str hashes are not); a shard holds entries for any path, so this only spreads them.
+        return zlib.crc32(relpath.encode("utf-8", errors="surrogateescape")) % _SHARDS
 
     def _entries(self, shard: int) -> dict[str, Any]:
         entries = self._shards.get(shard)
@@ -175,8 +177,11 @@ class ResultCache:
         if not isinstance(raw, list) or len(raw) != 4 or raw[1] != [stat.size, stat.mtime_ns, stat.inode]:
             return None
         digest, _, binary, analysis = raw
-        if analysis == [] and binary is False and isinstance(digest, str):
-            return CacheEntry(digest, stat, False, Analysis(relpath))  # most files: nothing to say
+        if isinstance(digest, str):  # most files: nothing to say, or binary
+            if analysis == [] and binary is False:
+                return CacheEntry(digest, stat, False, Analysis(relpath))
+            if analysis is None and binary is True:
+                return CacheEntry(digest, stat, True, None)
         return self.get(relpath)
 
     def get(self, relpath: str) -> CacheEntry | None:
