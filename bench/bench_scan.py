@@ -361,7 +361,10 @@ def versions() -> str:
         ("semgrep", ["semgrep", "--version"]),
     ):
         if shutil.which(command[0]) or command[0] == sys.executable:
-            out = subprocess.run(command, capture_output=True, text=True).stdout.strip().splitlines()
+            try:  # semgrep may look for a newer version over the network first
+                out = subprocess.run(command, capture_output=True, text=True, timeout=30).stdout.strip().splitlines()
+            except subprocess.TimeoutExpired:
+                out = []
             parts.append(f"{name} {out[0].split()[-1] if out else '?'}")
     import libcst
 
@@ -404,7 +407,8 @@ def main() -> int:
     cache_option = has_option("--cache-dir")
     work = Path(tempfile.mkdtemp(prefix="nlr-bench-"))
     print(f"machine: {machine()}")
-    print(f"tools: {versions()}")
+    tools_used = versions()
+    print(f"tools: {tools_used}")
     print(f"release: {sdist.name}; work folder: {work}")
     load_before = os.getloadavg()
     results: dict[str, list[dict[str, object]]] = {}
@@ -433,7 +437,7 @@ def main() -> int:
             json.dumps(
                 {
                     "machine": machine(),
-                    "tools": versions(),
+                    "tools": tools_used,
                     "release": sdist.name,
                     "load": [load_before, load_after],
                     "trees": results,
