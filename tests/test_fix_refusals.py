@@ -293,3 +293,18 @@ def test_a_baseline_named_to_the_python_api_is_never_rewritten(tmp_path: Path) -
     assert (root / "data/runs.json").read_bytes() == recorded
     assert [file for file in done.files if file.path == "app/up/data/runs.json"] == []
     assert (root / "app/a.py").read_text() == "x.current_run_id = 1\n"  # baselined: not fixed either
+
+
+def test_the_check_hint_counts_only_the_fixes_that_fix_would_apply(tmp_path: Path) -> None:
+    """A safe fix held back because it would merge two names is not "fixable": the hint says it is held back."""
+    root = write_files(tmp_path, {**CONFIG, "app/a.py": MERGE, "app/b.py": "x.current_run_id = 1\n"})
+    before = {path: (root / path).read_bytes() for path in ("app/a.py", "app/b.py")}
+    check = invoke(root, "check")
+    assert "1 finding fixable with `nolegacyruns fix`. 1 safe fix held back: `nolegacyruns fix` says why." in (
+        check.stdout
+    )
+    assert {path: (root / path).read_bytes() for path in before} == before  # the hint's dry run writes nothing
+    done = invoke(root, "fix")
+    assert "1 safe fix held back: `nolegacyruns fix` says why." in done.stdout
+    assert "fixable with" not in done.stdout
+    assert "held back" not in invoke(root, "check", "--format", "json").stdout

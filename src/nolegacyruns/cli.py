@@ -432,12 +432,22 @@ def project_heading(root: Path) -> str:
     return f"== project {'.' if relative == '.' else relative}/ =="
 
 
+def _tell_held_back(report: Report) -> None:
+    """Note the safe fixes `fix` would hold back, so that the text hint counts only what it would fix."""
+    if any(finding.fix is not None and finding.fix.is_safe for finding in report.findings):
+        from .fixing import held_back  # a dry run of the fixer, only when a safe fix is on offer
+
+        report.held_back = held_back(report.root, report.findings)
+
+
 def emit(reports: Sequence[Report], output_format: str, output: Path | None) -> None:
     """Write the reports to the terminal, or to a file with a summary line per project on the terminal."""
     color = use_color(sys.stdout) if output is None else False
     blocks = []
     for report in reports:
         heading = project_heading(report.root) + "\n" if len(reports) > 1 else ""
+        if output_format == "text":
+            _tell_held_back(report)
         blocks.append(heading + FORMATS[output_format](report, color))
     text = "\n".join(blocks)  # a blank line between projects
     if output is None:
@@ -499,6 +509,7 @@ def fix_command(
         if show_diff:  # the check before the fix would list what the diff removes: only the diff and the counts
             blocks.append(heading + "".join(file.diff() for file in fixed.files) + f"{lines}{fixed.summary()}\n")
             continue
+        _tell_held_back(fixed.report)
         report = FORMATS["text"](fixed.report, use_color(sys.stdout))
         blocks.append(f"{heading}{lines}{report}{fixed.summary()}\n")
     click.echo("\n".join(blocks), nl=False)

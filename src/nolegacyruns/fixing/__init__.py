@@ -8,6 +8,17 @@ from __future__ import annotations
 
 from .edits import Edited, NotEditable, Skipped, edit
 from .files import FileFix, fix_file
-from .outcome import Fixed, FixOptions, fix_findings
+from .outcome import Fixed, FixOptions, fix_findings, held_back
 
-__all__ = ["Edited", "FileFix", "FixOptions", "Fixed", "NotEditable", "Skipped", "edit", "fix_file", "fix_findings"]
+__all__ = [
+    "Edited",
+    "FileFix",
+    "FixOptions",
+    "Fixed",
+    "NotEditable",
+    "Skipped",
+    "edit",
+    "fix_file",
+    "fix_findings",
+    "held_back",
+]

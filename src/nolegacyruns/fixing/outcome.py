@@ -47,6 +47,16 @@ def fix_findings(
     return [fix_file(root, path, by_path[path], write=options.write, keep=kept) for path in sorted(by_path)]
 
 
+def held_back(root: Path, findings: Iterable[Finding]) -> frozenset[Finding]:
+    """The findings with a safe fix that `fix` would not apply now (it would merge two names, overlap
+    another fix, or the file cannot be edited): a dry run that writes nothing, for the hint after a check."""
+    safe = [finding for finding in findings if finding.fix is not None and finding.fix.is_safe]
+    if not safe:
+        return frozenset()
+    applied = {finding for file in fix_findings(root, safe, FixOptions(write=False)) for finding in file.applied}
+    return frozenset(finding for finding in safe if finding not in applied)
+
+
 def _count(number: int, noun: str) -> str:
     return f"{number} {noun}{'s' * (number != 1)}"
 

@@ -25,6 +25,8 @@ class Report:
     fixed: list[BaselineEntry] = field(default_factory=list)
     baseline: Path | None = None
     shard: Shard | None = None
+    # Findings whose safe fix `fix` would hold back (told apart in the text format's hint; filled by the CLI).
+    held_back: frozenset[Finding] = frozenset()
 
     @property
     def root(self) -> Path:

@@ -65,17 +65,26 @@ def summary_line(report: Report) -> str:
     return "; ".join(parts) + "."
 
 
-def fix_hint(findings: Sequence[Finding]) -> str | None:
-    """How many findings `nolegacyruns fix` would fix (and how many more with --unsafe-fixes), or None."""
-    safe = sum(1 for f in findings if f.fix is not None and f.fix.is_safe)
+def fix_hint(findings: Sequence[Finding], held_back: frozenset[Finding] = frozenset()) -> str | None:
+    """How many findings `nolegacyruns fix` would fix (and how many more with --unsafe-fixes), or None.
+
+    `held_back`: findings whose safe fix `fix` would not apply (it would merge two names): not fixable.
+    """
+    safe = sum(1 for f in findings if f.fix is not None and f.fix.is_safe and f not in held_back)
     unsafe = sum(1 for f in findings if f.fix is not None and not f.fix.is_safe)
+    held = sum(1 for f in findings if f in held_back)
+    fixes = "safe fix" if held == 1 else "safe fixes"
+    held_note = f" {held} {fixes} held back: `nolegacyruns fix` says why." if held else ""
     if safe:
         more = f" ({unsafe} more with `--unsafe-fixes`)" if unsafe else ""
-        return f"{_count(safe, 'finding')} fixable with `nolegacyruns fix`{more}."
+        return f"{_count(safe, 'finding')} fixable with `nolegacyruns fix`{more}.{held_note}"
     if unsafe:
         them = "them" if unsafe > 1 else "it"
-        return f"{_count(unsafe, 'finding')} with an unsafe fix: `nolegacyruns fix --unsafe-fixes` applies {them}."
-    return None
+        return (
+            f"{_count(unsafe, 'finding')} with an unsafe fix: `nolegacyruns fix --unsafe-fixes` applies {them}."
+            + held_note
+        )
+    return held_note.lstrip() or None
 
 
 def _fixed_block(report: Report) -> str:
@@ -95,7 +104,7 @@ def format_text(report: Report, color: bool = False) -> str:
     blocks += [f"{result.path}: error: {result.error}" for result in report.errors]
     if report.fixed:
         blocks.append(_fixed_block(report))
-    hint = fix_hint(report.findings)
+    hint = fix_hint(report.findings, report.held_back)
     if hint is not None:
         blocks.append(hint)
     verdict = _style("FAILED" if report.failed else "passed", color, fg="red" if report.failed else "green", bold=True)
