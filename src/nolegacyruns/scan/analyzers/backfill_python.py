@@ -166,12 +166,15 @@ class _Unit:
     ) -> None:
         self.spec = spec
         self.sources: _Bindings = {name: [(-1, bindings[-1][1])] for name, bindings in sources.items()}
+        # DB-API cursors that ran a legacy read (`cur.execute("SELECT … FROM <legacy table>")`): what they
+        # fetch, or yield when iterated, is that source, until they run something else or are rebound.
+        self.cursors: _Bindings = {}
         self.canonical_names = dict(canonical_names)
         self.offset = offset
 
-    def bound(self, name: cst.Name) -> _Source | None:
-        """The legacy source a name holds where it is read, if any."""
-        bindings = self.sources.get(name.value)
+    def bound(self, name: cst.Name, bindings_of: _Bindings | None = None) -> _Source | None:
+        """The legacy source a name holds where it is read, if any (in `bindings_of`: the cursors)."""
+        bindings = (self.sources if bindings_of is None else bindings_of).get(name.value)
         if not bindings:
             return None
         at = self.offset(name, False)
@@ -185,9 +188,14 @@ class _Unit:
         reads what the comprehension iterates, which is walked too.
         """
         local = _comprehension_names(node)
+        receivers: set[int] = set()  # cursors whose method other than a fetch is called: not their rows
         for sub in _walk(node):
+            if self.cursors and isinstance(sub, cst.Attribute) and type(sub.value) is cst.Name:
+                receivers.update([id(sub.value)] if sub.attr.value not in _FETCHING else [])
             if type(sub) is cst.Name:
                 bound = self.bound(sub) if sub.value not in local else None
+                if bound is None and self.cursors and id(sub) not in receivers and sub.value not in local:
+                    bound = self.bound(sub, self.cursors)  # `cur.fetchall()`, `for row in cur`
                 if bound is not None:  # reported where the name was bound
                     return _Source(bound.token, bound.node, via=sub.value)
                 token = self.spec.legacy_in(sub.value)
@@ -220,6 +228,8 @@ class _Unit:
                     if type(func) is cst.Attribute and type(func.value) is cst.Name and func.attr.value in _ADDING:
                         for arg in sub.args:
                             self._accumulate(func.value.value, arg.value, sub)
+                    elif type(func) is cst.Attribute and type(func.value) is cst.Name and func.attr.value == "execute":
+                        self._ran(func.value.value, sub)
 
     def _assign(self, target: cst.BaseExpression, value: cst.BaseExpression, where: cst.CSTNode) -> None:
         """Bind the names of an assignment target; `a, b = x, y` pairs them, `a, b = rows` gives both rows."""
@@ -238,8 +248,16 @@ class _Unit:
         for name in names:
             if source is not None or name in self.sources:
                 self.sources.setdefault(name, []).append((self.offset(where, True), source))
+            if name in self.cursors:  # a new cursor (or anything else) under the old name
+                self.cursors[name].append((self.offset(where, True), None))
             if canonical is not None:
                 self.canonical_names[name] = canonical[0]
+
+    def _ran(self, cursor: str, call: cst.Call) -> None:
+        """`cursor.execute(sql, …)`: a legacy read makes the cursor's rows that source; anything else ends it."""
+        source = self.legacy_source(call.args[0].value) if call.args else None
+        if source is not None or cursor in self.cursors:
+            self.cursors.setdefault(cursor, []).append((self.offset(call, True), source))
 
     def _accumulate(self, name: str, value: cst.BaseExpression, where: cst.CSTNode) -> None:
         """Legacy rows added to a collection make it a legacy source from there on (adding others changes nothing)."""
@@ -271,6 +289,8 @@ class _Unit:
 
 # Methods that add their arguments to the collection they are called on.
 _ADDING = frozenset({"append", "extend", "add", "update", "insert", "appendleft"})
+# DB-API cursor methods that return the rows of the statement it ran.
+_FETCHING = frozenset({"fetchall", "fetchmany", "fetchone"})
 _UNPACKING = frozenset({cst.Tuple, cst.List})
 
 
