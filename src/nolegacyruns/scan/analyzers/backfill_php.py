@@ -386,6 +386,7 @@ class _Walk:
         env = unit.env
         loops: list[tuple[int, _Source]] = []  # (end of body, source) of foreach loops over a legacy source
         pending: list[tuple[int, str, _Source | None]] = []  # bindings that take effect where their statement ends
+        closures: dict[str, tuple[int, _Nested]] = {}  # `$copy = function (…) {…};`: walked again where fed
         index = unit.start
         while index < unit.end:
             for binding in [b for b in pending if b[0] <= index]:
@@ -403,6 +404,13 @@ class _Walk:
             elif atom.kind is _Kind.VARIABLE and self.is_text(index + 1, "="):
                 end = self.expression_end(index + 2, unit.end, (";",))
                 pending.append((end, atom.text, self.source_in(index + 2, end, env)))
+                closure = self.nested(index + 2)
+                if closure is not None and not closure.named:
+                    closures[atom.text] = (index + 2, closure)
+                else:
+                    closures.pop(atom.text, None)
+            elif atom.kind is _Kind.VARIABLE and atom.text in closures:
+                self.pass_closure(index, closures[atom.text], unit, loops)
             elif atom.kind is _Kind.VARIABLE and self.is_text(index + 1, "[") and self.is_text(index + 3, "="):
                 # `$rows[] = …` (or `$rows[$k] = …`): legacy rows added make the array a legacy source
                 end = self.expression_end(index + 4, unit.end, (";",))
@@ -433,18 +441,37 @@ class _Walk:
             end = self.expression_end(body, unit.end, (";",))
         return [(end, source)]
 
-    def enter(self, index: int, nested: _Nested, unit: _Unit, loops: list[tuple[int, _Source]]) -> None:
+    def call_source(self, index: int, after: int, unit: _Unit) -> _Source | None:
+        """The legacy source of the call an argument at index sits in: before it (`InventorySyncRun::chunk(100, …)`)
+        or after it, from `after` on (`array_map(fn ($r) => …, InventorySyncRun::all())`)."""
+        call = self.enclosing_call(index, unit.start)
+        if call is None:
+            return None
+        before = self.source_in(self.expression_start(call, unit.start), index, unit.env)
+        return before or self.source_in(after, self.close(call), unit.env)
+
+    def pass_closure(
+        self, index: int, closure: tuple[int, _Nested], unit: _Unit, loops: list[tuple[int, _Source]]
+    ) -> None:
+        """A variable holding a closure, passed to a call on a legacy source or called on one: the closure is
+        walked again, fed by it."""
+        if self.is_text(index + 1, "("):  # `$copy(InventorySyncRun::all())`
+            fed = self.source_in(index + 2, self.close(index + 1), unit.env)
+        else:
+            fed = self.call_source(index, index + 1, unit)
+        if fed is not None:
+            self.enter(closure[0], closure[1], unit, loops, fed)
+
+    def enter(
+        self, index: int, nested: _Nested, unit: _Unit, loops: list[tuple[int, _Source]], fed: _Source | None = None
+    ) -> None:
         """Walk a nested unit with what it sees of its parent, and whether a legacy source feeds it."""
         if nested.named:
             self.walk(_Unit(nested.body_start, nested.body_end))
             return
         env = dict(unit.env) if nested.arrow else {name: unit.env.get(name) for name in nested.used}
-        fed = unit.fed_by or (loops[-1][1] if loops else None)
-        call = self.enclosing_call(index, unit.start)
-        if fed is None and call is not None:
-            fed = self.source_in(self.expression_start(call, unit.start), index, unit.env)
-            # `array_map(fn ($r) => …, InventorySyncRun::all())`: the rows may come after the closure
-            fed = fed or self.source_in(nested.body_end, self.close(call), unit.env)
+        fed = fed or unit.fed_by or (loops[-1][1] if loops else None)
+        fed = fed or self.call_source(index, nested.body_end, unit)
         for atom in self.items[nested.params : nested.body_start]:
             if atom.kind is _Kind.VARIABLE and atom.text not in nested.used:
                 env[atom.text] = fed  # a parameter shadows the parent's variable of that name
