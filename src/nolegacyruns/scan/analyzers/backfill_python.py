@@ -15,10 +15,9 @@ loop over legacy rows runs it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
-from typing import TypeGuard
 
 import libcst as cst
 from libcst.helpers import get_full_name_for_node
@@ -29,6 +28,7 @@ from ...rules.backfill import BackfillDetails, BackfillSpec
 from ...rules.pack import RuleKind
 from ...rules.ruleset import RuleSet
 from ..cst_parse import locate_syntax_error, too_hard_to_parse
+from ..cst_walk import forget_walked, walk
 from ..isolation import Isolated
 from ..lexed import Hit, Lexed, Notice
 from ..source import SourceText
@@ -51,91 +51,8 @@ class _Source:
     via: str | None = None
 
 
-def _walk(node: cst.CSTNode, *, skip_scopes: bool = True) -> Iterator[cst.CSTNode]:
-    """Yield node and its descendants in source order, not entering nested functions and classes.
-
-    Whitespace, comments and punctuation are not visited: nothing in them is code.
-    """
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        yield current
-        children = _children(current)
-        for child in reversed(children):
-            if skip_scopes and type(child) in _SCOPES:
-                continue
-            stack.append(child)
-
-
-# Fields that hold only layout (whitespace, comments, brackets, separators), never code.
 _DEFINITIONS = frozenset({cst.FunctionDef, cst.ClassDef})
 _COMPREHENSIONS = frozenset({cst.ListComp, cst.SetComp, cst.GeneratorExp})
-_SCOPES = frozenset({cst.FunctionDef, cst.ClassDef, cst.Lambda})
-_LAYOUT_FIELDS = frozenset(
-    {"lpar", "rpar", "comma", "semicolon", "leading_lines", "lines_after_decorators", "header", "footer"}
-)
-_FIELD_ORDER: dict[type[cst.CSTNode], tuple[str, ...]] = {}
-
-
-class _FieldRecorder(cst.CSTVisitor):
-    """Record the fields a node's own traversal visits, in its (source) order, without descending."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.fields: list[str] = []
-
-    def on_visit_attribute(self, node: cst.CSTNode, attribute: str) -> None:
-        self.fields.append(attribute)
-
-    def on_visit(self, node: cst.CSTNode) -> bool:
-        return False
-
-
-def _code_fields(kind: type[cst.CSTNode], node: cst.CSTNode) -> tuple[str, ...]:
-    """The fields of a node class that may hold code, in source order (learnt from its first instance)."""
-    recorder = _FieldRecorder()
-    node._visit_and_replace_children(recorder)
-    order = dict.fromkeys(recorder.fields)  # every child field, None or not, is visited: all are here
-    fields = tuple(name for name in order if name not in _LAYOUT_FIELDS and not name.startswith("whitespace"))
-    _FIELD_ORDER[kind] = fields
-    return fields
-
-
-_NODE_TYPES: dict[type, bool] = {}
-
-
-def _is_node(value: object) -> TypeGuard[cst.CSTNode]:
-    """isinstance(value, CSTNode), cached per type: CSTNode is an ABC, and its check costs a Python call."""
-    kind = type(value)
-    known = _NODE_TYPES.get(kind)
-    if known is None:
-        known = _NODE_TYPES[kind] = isinstance(value, cst.CSTNode)
-    return known
-
-
-# The children of each node of the module being analysed (walks revisit nodes: bindings, shapes, sources).
-_CHILDREN: dict[int, list[cst.CSTNode]] = {}
-
-
-def _children(node: cst.CSTNode) -> list[cst.CSTNode]:
-    """node.children without layout nodes, read from the fields directly (libcst's property re-visits the node)."""
-    found = _CHILDREN.get(id(node))
-    if found is not None:
-        return found
-    kind = type(node)
-    fields = _FIELD_ORDER.get(kind)
-    if fields is None:
-        fields = _code_fields(kind, node)
-    found = []
-    for name in fields:
-        value = getattr(node, name)
-        value_kind = type(value)
-        if value_kind is tuple or value_kind is list:
-            found.extend(value)  # libcst's sequences hold nodes only
-        elif value is not None and _is_node(value):
-            found.append(value)
-    _CHILDREN[id(node)] = found
-    return found
 
 
 def _string_content(node: cst.CSTNode) -> str | None:
@@ -189,7 +106,7 @@ class _Unit:
         """
         local = _comprehension_names(node)
         receivers: set[int] = set()  # cursors whose method other than a fetch is called: not their rows
-        for sub in _walk(node):
+        for sub in walk(node):
             if self.cursors and isinstance(sub, cst.Attribute) and type(sub.value) is cst.Name:
                 receivers.update([id(sub.value)] if sub.attr.value not in _FETCHING else [])
             if type(sub) is cst.Name:
@@ -213,7 +130,7 @@ class _Unit:
         legacy rows are appended to (`rows.append(…)`, `rows.extend(…)`, `rows += …`) holds them too.
         """
         for statement in statements:
-            for sub in _walk(statement):
+            for sub in walk(statement):
                 if type(sub) is cst.Assign:
                     for target in sub.targets:
                         self._assign(target.target, sub.value, sub)
@@ -308,7 +225,7 @@ def _target_names(target: cst.BaseExpression) -> list[str]:
 def _comprehension_names(node: cst.CSTNode) -> frozenset[str]:
     """The names bound by the `for` clauses of comprehensions inside node."""
     names: set[str] = set()
-    for sub in _walk(node):
+    for sub in walk(node):
         if type(sub) is cst.CompFor:
             names.update(_target_names(sub.target))
     return frozenset(names)
@@ -375,7 +292,7 @@ class BackfillVisitor:
     def run(self) -> list[Hit]:
         module = self.wrapper.module
         self._visit_module(module)
-        for node in _walk(module, skip_scopes=False):
+        for node in walk(module, skip_scopes=False):
             if type(node) is cst.ClassDef:
                 self._visit_class(node)
             elif type(node) is cst.FunctionDef:
@@ -425,7 +342,7 @@ class BackfillVisitor:
 
     # Shapes ----------------------------------------------------------------------------
     def _analyse(self, unit: _Unit, scope: cst.CSTNode) -> None:
-        for node in _walk(scope):
+        for node in walk(scope):
             if type(node) is cst.Call:
                 self._from_select(unit, node)
             elif type(node) is cst.For:
@@ -435,7 +352,7 @@ class BackfillVisitor:
             elif type(node) is cst.DictComp:
                 self._comprehension(unit, node.for_in, [node.key, node.value])
         # Writes that take legacy rows as data, unless a loop or comprehension inside was reported already.
-        for node in _walk(scope):
+        for node in walk(scope):
             if type(node) is cst.Call:
                 self._data_write(unit, node)
 
@@ -465,7 +382,7 @@ class BackfillVisitor:
         if created is not None:
             self._report(created, source)
         elif self.sql_writes is not None and target is not None:
-            for node in _walk(target):
+            for node in walk(target):
                 if type(node) is cst.SimpleString:
                     self._sql_write(node, source)
 
@@ -496,7 +413,7 @@ class BackfillVisitor:
         if source is None:
             return
         for body in bodies:
-            for node in _walk(body):
+            for node in walk(body):
                 if type(node) is cst.Call:
                     created = _created_canonical(unit, node)
                     if created is not None:
@@ -527,7 +444,7 @@ def _backfill_hits(text: str, specs: Sequence[BackfillSpec]) -> list[Hit] | str:
                 continue  # no canonical name of this rule in the file: nothing can be written, skip the walk
             hits += BackfillVisitor(wrapper, source, spec, partial(canonical_write_spans, spec=spec)).run()
     finally:
-        _CHILDREN.clear()  # keyed by id(): valid only while this module lives
+        forget_walked()  # the walk's cache is keyed by id(): valid only while this module lives
     return hits
 
 
