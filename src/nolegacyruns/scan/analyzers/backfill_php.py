@@ -28,18 +28,16 @@ failing, and gives exact offsets; function, closure and loop structure is recove
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass, field
-
-from pygments.token import Comment, Keyword, Name, Operator, Punctuation, String, _TokenType
 
 from ...filekinds import PHP
 from ...rules.backfill import BackfillDetails, BackfillSpec
 from ...rules.pack import RuleKind
 from ...rules.ruleset import RuleSet
 from ..lexed import Hit, Lexed, Notice
+from ..php_atoms import CLOSING, OPENING, Atom, AtomKind, atoms_of, bracket_partners
 from ..scanners.php import php_tokens
-from ..scanners.pygments_lexed import LexerChoked, Token, is_a
+from ..scanners.pygments_lexed import LexerChoked, Token
 from ..source import SourceText
 from . import Analysis, analyzer
 
@@ -59,30 +57,8 @@ EXISTING_ROWS = frozenset(
         "get", "all", "associate", "dissociate", "touch", "fresh", "refresh",
     }
 )  # fmt: skip
-_OPENING = {"(": ")", "[": "]", "{": "}"}
-_CLOSING = frozenset(_OPENING.values())
 # An expression starts after one of these (at its own bracket depth).
 _EXPRESSION_EDGES = frozenset({";", ",", "=", "=>", "return", "??=", ".=", "echo", "yield"})
-
-
-class _Kind(enum.Enum):
-    NAME = "name"
-    VARIABLE = "variable"
-    STRING = "string"
-    KEYWORD = "keyword"
-    OPERATOR = "operator"
-    BRACKET = "bracket"
-    OTHER = "other"
-
-
-@dataclass(frozen=True, slots=True)
-class _Atom:
-    """A PHP token as the analyzer reads it: one bracket per atom; comments and blanks are left out."""
-
-    kind: _Kind
-    start: int
-    end: int
-    text: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,55 +68,6 @@ class _Source:
     token: str
     start: int
     via: str | None = None
-
-
-def _atoms(tokens: list[Token], text: str) -> list[_Atom]:
-    """Turn lexer tokens into atoms; brackets the lexer merges (`]);`) are split one per character."""
-    result = []
-    for token in tokens:
-        value = text[token.start : token.end]
-        kind = token.kind
-        if not value.strip() or is_a(kind, Comment) or is_a(kind, String.Doc) or is_a(kind, String.Interpol):
-            continue
-        if is_a(kind, Punctuation):
-            for index, char in enumerate(value):
-                if not char.isspace():
-                    atom_kind = _Kind.BRACKET if char in _OPENING or char in _CLOSING else _Kind.OPERATOR
-                    result.append(_Atom(atom_kind, token.start + index, token.start + index + 1, char))
-            continue
-        result.append(_Atom(_kind_of(kind, value), token.start, token.end, value))
-    return result
-
-
-def _kind_of(kind: _TokenType, value: str) -> _Kind:
-    if is_a(kind, Name.Variable):
-        return _Kind.VARIABLE
-    if is_a(kind, Name):
-        return _Kind.KEYWORD if value == "fn" else _Kind.NAME  # Pygments reads `fn` as a name
-    if is_a(kind, String):
-        return _Kind.STRING
-    if is_a(kind, Keyword):
-        return _Kind.KEYWORD
-    if is_a(kind, Operator):
-        return _Kind.OPERATOR
-    return _Kind.OTHER
-
-
-def _partners(items: list[_Atom]) -> dict[int, int]:
-    """Index of each bracket's partner; an unclosed bracket closes at the end."""
-    partner: dict[int, int] = {}
-    stack: list[int] = []
-    for index, atom in enumerate(items):
-        if atom.kind is not _Kind.BRACKET:
-            continue
-        if atom.text in _OPENING:
-            stack.append(index)
-        elif stack and _OPENING[items[stack[-1]].text] == atom.text:
-            opening = stack.pop()
-            partner[opening], partner[index] = index, opening
-    for opening in stack:
-        partner[opening] = len(items)
-    return partner
 
 
 @dataclass(slots=True)
@@ -165,18 +92,18 @@ class _Nested:
     named: bool
 
 
-_Write = tuple[_Atom, list[tuple[int, int]]]  # the atom to report, and the atom spans of the write's data
+_Write = tuple[Atom, list[tuple[int, int]]]  # the atom to report, and the atom spans of the write's data
 
 
 class _Walk:
     """One file's atoms walked unit by unit for one backfill rule."""
 
-    def __init__(self, text: str, items: list[_Atom], spec: BackfillSpec) -> None:
+    def __init__(self, text: str, items: list[Atom], spec: BackfillSpec) -> None:
         self.text = text
         self.items = items
         self.spec = spec
-        self.partner = _partners(items)
-        self.found: dict[int, tuple[_Atom, _Source]] = {}
+        self.partner = bracket_partners(items)
+        self.found: dict[int, tuple[Atom, _Source]] = {}
         self.canonical_aliases, self.legacy_aliases = self._aliases()
 
     def _aliases(self) -> tuple[frozenset[str], dict[str, _Source]]:
@@ -184,10 +111,15 @@ class _Walk:
         canonical: set[str] = set()
         legacy: dict[str, _Source] = {}
         for index, atom in enumerate(self.items):
-            if atom.kind is not _Kind.KEYWORD or atom.text != "as":
+            if atom.kind is not AtomKind.KEYWORD or atom.text != "as":
                 continue
             imported, alias = self.at(index - 1), self.at(index + 1)
-            if imported is None or alias is None or imported.kind is not _Kind.NAME or alias.kind is not _Kind.NAME:
+            if (
+                imported is None
+                or alias is None
+                or imported.kind is not AtomKind.NAME
+                or alias.kind is not AtomKind.NAME
+            ):
                 continue
             if imported.text.rsplit("\\", 1)[-1] in self.spec.canonical_model_names:
                 canonical.add(alias.text)
@@ -197,12 +129,12 @@ class _Walk:
         return frozenset(canonical), legacy
 
     # Reading the atoms -------------------------------------------------------------------------
-    def at(self, index: int) -> _Atom | None:
+    def at(self, index: int) -> Atom | None:
         return self.items[index] if 0 <= index < len(self.items) else None
 
     def is_text(self, index: int, *texts: str) -> bool:
         atom = self.at(index)
-        return atom is not None and atom.kind is not _Kind.STRING and atom.text in texts
+        return atom is not None and atom.kind is not AtomKind.STRING and atom.text in texts
 
     def close(self, index: int) -> int:
         return self.partner.get(index, len(self.items))
@@ -210,11 +142,11 @@ class _Walk:
     def nested(self, index: int) -> _Nested | None:
         """The closure, arrow function or named function whose keyword is at index, if any."""
         keyword = self.items[index]
-        if keyword.kind is not _Kind.KEYWORD or keyword.text not in ("function", "fn"):
+        if keyword.kind is not AtomKind.KEYWORD or keyword.text not in ("function", "fn"):
             return None
         position = index + 1 + self.is_text(index + 1, "&")
         name = self.at(position)
-        named = keyword.text == "function" and name is not None and name.kind is _Kind.NAME
+        named = keyword.text == "function" and name is not None and name.kind is AtomKind.NAME
         position += named
         if not self.is_text(position, "("):
             return None  # `use function …;`
@@ -223,7 +155,7 @@ class _Walk:
         used: tuple[str, ...] = ()
         if self.is_text(position, "use") and self.is_text(position + 1, "("):
             closing = self.close(position + 1)
-            used = tuple(a.text for a in self.items[position + 2 : closing] if a.kind is _Kind.VARIABLE)
+            used = tuple(a.text for a in self.items[position + 2 : closing] if a.kind is AtomKind.VARIABLE)
             position = closing + 1
         if keyword.text == "fn":
             while position < len(self.items) and not self.is_text(position, "=>"):
@@ -239,10 +171,10 @@ class _Walk:
         """Where an expression from index ends: at one of `ends` or a closing bracket, at its own depth."""
         while index < limit:
             atom = self.items[index]
-            if atom.kind is _Kind.BRACKET and atom.text in _OPENING:
+            if atom.kind is AtomKind.BRACKET and atom.text in OPENING:
                 index = self.close(index) + 1
                 continue
-            if (atom.kind is _Kind.BRACKET and atom.text in _CLOSING) or self.is_text(index, *ends):
+            if (atom.kind is AtomKind.BRACKET and atom.text in CLOSING) or self.is_text(index, *ends):
                 return index
             index += 1
         return limit
@@ -251,10 +183,10 @@ class _Walk:
         """Walk back from index to the start of its expression (not past floor)."""
         while index > floor:
             atom = self.items[index - 1]
-            if atom.kind is _Kind.BRACKET and atom.text in (")", "]"):
+            if atom.kind is AtomKind.BRACKET and atom.text in (")", "]"):
                 index = self.partner.get(index - 1, index - 1)
                 continue
-            if atom.kind is _Kind.BRACKET or (atom.kind is not _Kind.STRING and atom.text in _EXPRESSION_EDGES):
+            if atom.kind is AtomKind.BRACKET or (atom.kind is not AtomKind.STRING and atom.text in _EXPRESSION_EDGES):
                 return index
             index -= 1
         return index
@@ -264,10 +196,10 @@ class _Walk:
         position = index - 1
         while position >= floor:
             atom = self.items[position]
-            if atom.kind is _Kind.BRACKET and atom.text in _CLOSING:
+            if atom.kind is AtomKind.BRACKET and atom.text in CLOSING:
                 position = self.partner.get(position, position) - 1
                 continue
-            if atom.kind is _Kind.BRACKET and atom.text in _OPENING:
+            if atom.kind is AtomKind.BRACKET and atom.text in OPENING:
                 return position if atom.text == "(" else None
             position -= 1
         return None
@@ -276,21 +208,21 @@ class _Walk:
     def source_in(self, start: int, end: int, env: dict[str, _Source | None]) -> _Source | None:
         """The first legacy source atoms [start, end) read: a legacy name or string, or a bound variable."""
         for atom in self.items[start:end]:
-            bound = env.get(atom.text) if atom.kind is _Kind.VARIABLE else None
+            bound = env.get(atom.text) if atom.kind is AtomKind.VARIABLE else None
             if bound is not None:
                 return _Source(bound.token, bound.start, via=atom.text)
-            aliased = self.legacy_aliases.get(atom.text) if atom.kind is _Kind.NAME else None
+            aliased = self.legacy_aliases.get(atom.text) if atom.kind is AtomKind.NAME else None
             if aliased is not None:
                 return _Source(aliased.token, atom.start, via=atom.text)
-            if atom.kind in (_Kind.NAME, _Kind.VARIABLE, _Kind.STRING):
+            if atom.kind in (AtomKind.NAME, AtomKind.VARIABLE, AtomKind.STRING):
                 for match in self.spec.legacy.finditer(self.text, atom.start, atom.end):
                     return _Source(match.token, match.start)
         return None
 
-    def is_model(self, atom: _Atom | None) -> bool:
+    def is_model(self, atom: Atom | None) -> bool:
         return (
             atom is not None
-            and atom.kind is _Kind.NAME
+            and atom.kind is AtomKind.NAME
             and (
                 atom.text.rsplit("\\", 1)[-1] in self.spec.canonical_model_names or atom.text in self.canonical_aliases
             )
@@ -305,7 +237,7 @@ class _Walk:
                 position += 1
                 continue
             method = self.at(position + 1)
-            if method is None or method.kind is not _Kind.NAME or not self.is_text(position + 2, "("):
+            if method is None or method.kind is not AtomKind.NAME or not self.is_text(position + 2, "("):
                 return None
             closing = self.close(position + 2)
             existing = existing or method.text in EXISTING_ROWS
@@ -320,9 +252,9 @@ class _Walk:
         args: tuple[int, int] | None = None
         if self.is_model(atom) and self.is_text(index + 1, "::") and not self.is_text(index - 1, "new"):
             args = self.creating_call(index + 1)
-        elif atom.kind is _Kind.KEYWORD and atom.text == "new" and self.is_model(self.at(index + 1)):
+        elif atom.kind is AtomKind.KEYWORD and atom.text == "new" and self.is_model(self.at(index + 1)):
             return self.saved_new(index, unit)
-        elif atom.kind is _Kind.NAME and atom.text == "table" and self.is_text(index - 1, "->", "::"):
+        elif atom.kind is AtomKind.NAME and atom.text == "table" and self.is_text(index - 1, "->", "::"):
             return self.table_write(index)
         elif self.is_relation_call(index):
             args = self.creating_call(index + 3)
@@ -332,7 +264,7 @@ class _Walk:
         """`->operationRuns()`: a canonical relation the pack names, called without arguments."""
         atom = self.items[index]
         return (
-            atom.kind is _Kind.NAME
+            atom.kind is AtomKind.NAME
             and atom.text in self.spec.canonical_relation_names
             and self.is_text(index - 1, "->")
             and self.is_text(index + 1, "(")
@@ -344,7 +276,7 @@ class _Walk:
         if not self.is_text(index + 1, "("):
             return None
         closing = self.close(index + 1)
-        strings = [a for a in self.items[index + 2 : closing] if a.kind is _Kind.STRING and a.text.strip("'\"")]
+        strings = [a for a in self.items[index + 2 : closing] if a.kind is AtomKind.STRING and a.text.strip("'\"")]
         if len(strings) != 1:
             return None
         string = strings[0]
@@ -353,7 +285,7 @@ class _Walk:
         if args is None:
             return None
         begin = string.start + string.text.index(name)
-        return _Atom(_Kind.STRING, begin, begin + len(name), name), [args]
+        return Atom(AtomKind.STRING, begin, begin + len(name), name), [args]
 
     def saved_new(self, index: int, unit: _Unit) -> _Write | None:
         """`(new Model(…))->save()`, or `$run = new Model(…)` with `$run->save()` later in the unit."""
@@ -366,12 +298,12 @@ class _Walk:
                 return model, [args]
             return None
         variable = self.at(index - 2)
-        if not self.is_text(index - 1, "=") or variable is None or variable.kind is not _Kind.VARIABLE:
+        if not self.is_text(index - 1, "=") or variable is None or variable.kind is not AtomKind.VARIABLE:
             return None
         data = [args]
         for position in range(after, unit.end):
             atom = self.items[position]
-            if atom.kind is not _Kind.VARIABLE or atom.text != variable.text or not self.is_text(position + 1, "->"):
+            if atom.kind is not AtomKind.VARIABLE or atom.text != variable.text or not self.is_text(position + 1, "->"):
                 continue
             member = self.at(position + 2)
             if member is not None and member.text in SAVING_METHODS and self.is_text(position + 3, "("):
@@ -399,9 +331,9 @@ class _Walk:
                 index = nested.body_end
                 continue
             atom = self.items[index]
-            if atom.kind is _Kind.KEYWORD and atom.text == "foreach" and self.is_text(index + 1, "("):
+            if atom.kind is AtomKind.KEYWORD and atom.text == "foreach" and self.is_text(index + 1, "("):
                 loops += self.foreach(index, unit)
-            elif atom.kind is _Kind.VARIABLE and self.is_text(index + 1, "="):
+            elif atom.kind is AtomKind.VARIABLE and self.is_text(index + 1, "="):
                 end = self.expression_end(index + 2, unit.end, (";",))
                 pending.append((end, atom.text, self.source_in(index + 2, end, env)))
                 closure = self.nested(index + 2)
@@ -409,9 +341,9 @@ class _Walk:
                     closures[atom.text] = (index + 2, closure)
                 else:
                     closures.pop(atom.text, None)
-            elif atom.kind is _Kind.VARIABLE and atom.text in closures:
+            elif atom.kind is AtomKind.VARIABLE and atom.text in closures:
                 self.pass_closure(index, closures[atom.text], unit, loops)
-            elif atom.kind is _Kind.VARIABLE and self.is_text(index + 1, "[") and self.is_text(index + 3, "="):
+            elif atom.kind is AtomKind.VARIABLE and self.is_text(index + 1, "[") and self.is_text(index + 3, "="):
                 # `$rows[] = …` (or `$rows[$k] = …`): legacy rows added make the array a legacy source
                 end = self.expression_end(index + 4, unit.end, (";",))
                 added = self.source_in(index + 4, end, env) or (loops[-1][1] if loops else None)
@@ -428,7 +360,7 @@ class _Walk:
         keyword_as = next((p for p in range(index + 2, closing) if self.is_text(p, "as")), closing)
         source = self.source_in(index + 2, keyword_as, unit.env)
         for atom in self.items[keyword_as:closing]:
-            if atom.kind is _Kind.VARIABLE:
+            if atom.kind is AtomKind.VARIABLE:
                 unit.env[atom.text] = source  # a loop over anything else re-binds them to that
         if source is None:
             return []
@@ -473,7 +405,7 @@ class _Walk:
         fed = fed or unit.fed_by or (loops[-1][1] if loops else None)
         fed = fed or self.call_source(index, nested.body_end, unit)
         for atom in self.items[nested.params : nested.body_start]:
-            if atom.kind is _Kind.VARIABLE and atom.text not in nested.used:
+            if atom.kind is AtomKind.VARIABLE and atom.text not in nested.used:
                 env[atom.text] = fed  # a parameter shadows the parent's variable of that name
         self.walk(_Unit(nested.body_start, nested.body_end, env, fed))
 
@@ -488,7 +420,7 @@ class _Walk:
 
 def backfill_hits(source: SourceText, tokens: list[Token], spec: BackfillSpec) -> list[Hit]:
     """NLR101 hits for one PHP file's tokens."""
-    walk = _Walk(source.text, _atoms(tokens, source.text), spec)
+    walk = _Walk(source.text, atoms_of(tokens, source.text), spec)
     walk.walk(_Unit(0, len(walk.items)))
     hits = []
     for target, found in walk.found.values():
