@@ -299,10 +299,11 @@ def project_heading(root: Path) -> str:
 
 def _tell_held_back(report: Report) -> None:
     """Note the safe fixes `fix` would hold back, so that the text hint counts only what it would fix."""
-    if any(finding.fix is not None and finding.fix.is_safe for finding in report.findings):
+    findings = report.findings  # sorted on each read
+    if any(finding.fix is not None and finding.fix.is_safe for finding in findings):
         from .fixing import held_back  # a dry run of the fixer, only when a safe fix is on offer
 
-        report.held_back = held_back(report.root, report.findings)
+        report.held_back = held_back(report.root, findings)
 
 
 def emit(reports: Sequence[Report], output_format: str, output: Path | None) -> None:

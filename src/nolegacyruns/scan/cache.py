@@ -250,7 +250,7 @@ def _encode_entry(entry: CacheEntry) -> list[Any]:
     stat = [entry.stat.size, entry.stat.mtime_ns, entry.stat.inode] if entry.stat is not None else None
     analysis: list[Any] | None = None
     a = entry.analysis
-    if a is not None and not (a.findings or a.directive_findings or a.directives):
+    if a is not None and a.says_nothing:
         analysis = []  # most files: nothing to say
     elif a is not None:
         analysis = [

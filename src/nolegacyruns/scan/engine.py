@@ -127,6 +127,11 @@ class Analysis:
     directives: tuple[Directive, ...] = ()
     lines: tuple[tuple[int, str], ...] = ()
 
+    @property
+    def says_nothing(self) -> bool:
+        """No finding and no directive: most files; the cache and the workers keep such an analysis as a flag."""
+        return not (self.findings or self.directive_findings or self.directives)
+
 
 def judge(analysis: Analysis, config: Config) -> FileResult:
     """Apply allow entries and inline directives, then fingerprint: the step after the cache, never cached."""

@@ -127,7 +127,7 @@ def _packed(examined: Examined) -> Examined | _Answer:
     analysis, stat = examined.analysis, examined.stat
     if examined.error is not None or examined.lost:
         return examined
-    if analysis is not None and (analysis.findings or analysis.directive_findings or analysis.directives):
+    if analysis is not None and not analysis.says_nothing:
         return examined
     packed_stat = None if stat is None else (stat.size, stat.mtime_ns, stat.inode)
     return (examined.path, examined.digest, packed_stat, examined.binary, analysis is not None)

@@ -10,7 +10,6 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING
 
 from ..config.loading import Config
 from ..errors import UsageError
@@ -20,9 +19,6 @@ from ..scan.decoding import BINARY_SNIFF_BYTES, looks_binary
 from ..scan.engine import FileStat
 from .filters import GITIGNORED, OUTSIDE, ROOT_FOLDER, ScopeFilter, parent_folder
 from .gitfiles import git_files_and_unreadable, git_ignored
-
-if TYPE_CHECKING:
-    pass
 
 BINARY = "binary"
 NOT_REGULAR = "not a regular file"
@@ -53,6 +49,12 @@ class Scope:
     problems: list[str] = field(default_factory=list)
     # (device, inode) of every folder walked: a folder link to one of them is not followed again.
     walked: set[tuple[int, int]] = field(default_factory=set)
+
+    def keep(self, relpath: str, info: os.stat_result | None) -> None:
+        """Put a file in scope, with its stat when there is one (a file the read will report has none)."""
+        self.files.append(relpath)
+        if info is not None:
+            self.stats[relpath] = FileStat.of(info)
 
     @property
     def skipped(self) -> int:
@@ -255,8 +257,7 @@ def _kept_regular(rel: str, info: os.stat_result, scope: Scope, max_size: int | 
     """Keep a regular file within max_size on a stat already taken (of the path itself); False otherwise."""
     if not stat.S_ISREG(info.st_mode) or (max_size is not None and info.st_size > max_size):
         return False
-    scope.files.append(rel)
-    scope.stats[rel] = FileStat(info.st_size, info.st_mtime_ns, info.st_ino)
+    scope.keep(rel, info)
     return True
 
 
@@ -269,9 +270,7 @@ def _admit(root: Path, rel: str, scope: Scope, sniff: bool, max_size: int | None
     reason, result = _stat_file(path, root, max_size)
     reason = reason or (BINARY if sniff and is_binary(path) else None)
     if reason is None:
-        scope.files.append(rel)
-        if result is not None:
-            scope.stats[rel] = FileStat.of(result)
+        scope.keep(rel, result)
     else:
         scope.left_out.append((rel, reason))
 
