@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 from typing import Any
 
@@ -109,6 +108,8 @@ class FieldReader:
 
     def reject_unknown(self, known: Iterable[str]) -> None:
         """Report keys this table does not know, with a did-you-mean."""
+        import difflib  # only a table with an unknown key needs a did-you-mean
+
         known = list(known)
         for name in self.table:
             if name in known:

@@ -13,7 +13,6 @@ import contextlib
 import errno
 import os
 import stat
-import tempfile
 from pathlib import Path
 
 from .errors import UsageError
@@ -98,6 +97,8 @@ def atomic_write(path: Path, data: bytes, *, durable: bool = True) -> None:
             with open(target, "wb") as stream:
                 stream.write(data)
             return
+    import tempfile  # a check that writes nothing never loads it
+
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:

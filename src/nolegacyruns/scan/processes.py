@@ -10,10 +10,8 @@ The parent ends and reaps its children on every exit path (`stop_children`).
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import math
 import os
-import pickle
 import select
 import signal
 import struct
@@ -47,6 +45,8 @@ _own_ends: set[int] = set()
 
 def _die_with_parent(parent: int) -> None:
     if sys.platform.startswith("linux"):
+        import ctypes  # only in a child, on Linux: a check without workers never loads it
+
         try:
             libc = ctypes.CDLL(None, use_errno=True)
             libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
@@ -149,6 +149,8 @@ def is_child(child: Child) -> bool:
 
 def send(fd: int, message: Any) -> None:
     """Write one framed message; raises BrokenPipeError when the reader is gone."""
+    import pickle  # a check without workers never loads it
+
     payload = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
     data = memoryview(_LENGTH.pack(len(payload)) + payload)
     while data:
@@ -169,6 +171,8 @@ def _read_exactly(fd: int, size: int) -> bytes | None:
 
 def receive(fd: int) -> Any:
     """Read one framed message, blocking; None at end of file (the writer is gone)."""
+    import pickle  # a check without workers never loads it
+
     head = _read_exactly(fd, _LENGTH.size)
     if head is None:
         return None
