@@ -134,6 +134,7 @@ class ResultCache:
         self.started_ns = time.time_ns()
         self._shards: dict[int, dict[str, Any]] = {}
         self._dirty: set[int] = set()
+        self.missed = 0  # files this check did not find fresh in the cache (a replay needs none)
 
     @classmethod
     def open(cls, folder: Path, config: Config) -> ResultCache:

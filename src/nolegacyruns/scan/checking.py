@@ -57,6 +57,8 @@ def check_scope(
         entry = cache.get(relpath)
         if entry is not None:
             entries[relpath] = entry
+    if cache is not None:
+        cache.missed += len(todo)
     digests = {relpath: entry.digest for relpath, entry in entries.items()}
     if progress is not None:
         progress.advance(len(relpaths) - len(todo))

@@ -11,6 +11,8 @@ import re
 import subprocess
 from pathlib import Path, PurePosixPath
 
+from ..replay.recorder import note_command
+
 _LITERAL = ":(literal)"
 _GIT = ("git", "--no-pager")
 _ENV_DROPPED = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE")
@@ -23,12 +25,12 @@ _UNREADABLE = re.compile(r"^warning: could not open directory '(.*)': (.*)$")
 def _git(root: Path, *args: str, warnings: list[str] | None = None) -> list[str] | None:
     env = {key: value for key, value in os.environ.items() if key not in _ENV_DROPPED}
     env["GIT_TERMINAL_PROMPT"] = "0"
+    command = [*_GIT, "-C", str(root), *args]
     try:
-        result = subprocess.run(
-            [*_GIT, "-C", str(root), *args], capture_output=True, env=env, stdin=subprocess.DEVNULL, check=False
-        )
+        result = subprocess.run(command, capture_output=True, env=env, stdin=subprocess.DEVNULL, check=False)
     except OSError:
         return None  # no git
+    note_command(command, env, result.returncode, result.stdout, result.stderr)
     if result.returncode != 0:
         return None  # not a work tree (or root is inside .git)
     if warnings is not None:

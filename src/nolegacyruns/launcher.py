@@ -1,0 +1,152 @@
+"""The `nolegacyruns` command: replay a check whose inputs are unchanged, else run the command line.
+
+A check that found every file in its cache, printed only to stdout and ended 0 or 1 leaves a replay
+record (see `replay.record`). The next identical invocation stats what that check depended on and,
+when nothing changed (and git, where the file list came from git, answers as it did), writes the
+same output and exits with the same code in a few milliseconds, before the checker is even imported.
+Anything unexpected (no record, a record that does not decode or does not hold) means a full run.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+
+from .replay.record import ENTRY, FOLDER_NAME, OPENED, Invalid, Record, cache_folders, invocation_key, record_name
+
+TYPE_CHECKING = False  # typing itself costs a launch more than the rest of it
+
+if TYPE_CHECKING:
+    from .replay.recorder import Recorder
+
+_RECORD_LIMIT = 64 * 1024 * 1024
+_EXIT_USAGE, _EXIT_SIGINT = 2, 130
+
+
+def main() -> None:
+    started_ns = time.time_ns()
+    try:
+        recorder = _replay_or_recorder(started_ns)
+    except KeyboardInterrupt:
+        _say("nolegacyruns: interrupted")
+        os._exit(_EXIT_SIGINT)
+    if recorder is None:
+        _run_command_line()
+        return
+    with recorder:
+        _run_command_line()
+
+
+def _replay_or_recorder(started_ns: int) -> Recorder | None:
+    """Replay (and exit) when a record holds; else a Recorder when the check may leave a record, or None."""
+    argv = sys.argv[1:]
+    key = invocation_key(sys.argv, dict(os.environ)) if argv[:1] == ["check"] else None
+    if key is None:
+        return None
+    folders = list(cache_folders(argv, dict(os.environ), os.getcwd()))
+    name = record_name(key)
+    for folder in folders:
+        record = _valid_record(os.path.join(folder, FOLDER_NAME, name), key)
+        if record is not None:
+            _replay(record)
+    if not any(os.path.isdir(folder) for folder in folders):
+        return None  # no cache yet: this check cannot find every file in it
+    from .replay.recorder import Recorder
+
+    return Recorder(key, started_ns, folders)
+
+
+def _run_command_line() -> None:
+    from .cli import main as command_line
+
+    command_line()
+
+
+def _valid_record(path: str, key: bytes) -> Record | None:
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return None
+    try:
+        size = os.fstat(fd).st_size
+        if size > _RECORD_LIMIT:
+            return None
+        data = _read(fd, size)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    try:
+        record = Record.decode(data)
+        if record.key != key or record.exit_code not in (0, 1) or not _own_code_in(record):
+            return None
+        if not record.holds() or not _commands_answer_alike(record):
+            return None
+    except (Invalid, ValueError, OSError):
+        return None
+    return record
+
+
+def _read(fd: int, size: int) -> bytes:
+    chunks: list[bytes] = []
+    while True:
+        chunk = os.read(fd, max(size, 1 << 16))
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+
+
+def _own_code_in(record: Record) -> bool:
+    """A record lists this very file with its inode and change time, which no copied or planted record can know."""
+    own = os.fsencode(os.path.abspath(__file__))
+    return record.lists(OPENED, own) or record.lists(ENTRY, own)
+
+
+def _commands_answer_alike(record: Record) -> bool:
+    if not record.commands:
+        return True
+    import subprocess
+
+    for command in record.commands:
+        env = dict(item.split(b"=", 1) for item in command.env)
+        try:
+            answer = subprocess.run(command.argv, env=env, capture_output=True, stdin=subprocess.DEVNULL, check=False)
+        except OSError:
+            return False
+        if (answer.returncode, answer.stdout, answer.stderr) != (command.returncode, command.stdout, command.stderr):
+            return False
+    return True
+
+
+def _replay(record: Record) -> None:
+    """Write the recorded output and exit as the check did; a failed write ends as the check's would."""
+    try:
+        _write_all(1, record.stdout)
+    except KeyboardInterrupt:
+        _say("nolegacyruns: interrupted")
+        os._exit(_EXIT_SIGINT)
+    except OSError as error:
+        import errno
+
+        if error.errno != errno.EPIPE:
+            _say(f"nolegacyruns: error: cannot write to standard output: {error.strerror or error}")
+        os._exit(_EXIT_USAGE)
+    os._exit(record.exit_code)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def _say(line: str) -> None:
+    try:
+        os.write(2, line.encode("utf-8", errors="backslashreplace") + b"\n")
+    except OSError:
+        return  # stderr is gone too: the exit code still tells
+
+
+if __name__ == "__main__":
+    main()

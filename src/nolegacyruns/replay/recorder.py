@@ -1,0 +1,264 @@
+"""Record what a check depends on while it runs, and leave a replay record when it qualifies.
+
+While a Recorder is active, an audit hook notes every path the check opens and every folder it
+lists, `os.stat` and `os.lstat` note every path probed, and stdout and stderr are copied as they are
+written. Git commands are noted by `scope.gitfiles` with git's answer. At the end a record is written
+only when the check allowed it (a plain check, see `allow`), found every file in its cache, ran no
+other process, wrote nothing to stderr, ended 0 or 1, and nothing it depended on changed within the
+last `SETTLE_NS` (a file changed again within its timestamp's granularity would keep its stat).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import stat
+import sys
+from collections.abc import Iterable, Sequence
+from types import TracebackType
+from typing import Any, Protocol
+
+from .record import (
+    ENTRY,
+    FOLDER_NAME,
+    LISTED,
+    OPENED,
+    PROBED,
+    PROBED_LINK,
+    Command,
+    Record,
+    record_name,
+    signature,
+    times_of,
+)
+
+SETTLE_NS = 2_000_000_000
+_STDOUT_LIMIT = 16 * 1024 * 1024
+_SPAWNS = frozenset({"os.fork", "os.forkpty", "os.posix_spawn", "os.spawn", "os.system", "os.exec", "pty.spawn"})
+
+
+class _Listening:
+    """The recording the audit hook reports to (an audit hook cannot be removed once added)."""
+
+    recorder: Recorder | None = None
+    hooked = False
+
+
+_listening = _Listening()
+
+
+class Cache(Protocol):
+    """What the recorder asks of a check's result cache."""
+
+    top: Any
+    missed: int
+
+
+def allow(caches: Sequence[Cache]) -> None:
+    """Let the active recording keep this check's output, if it found every file in these caches."""
+    if _listening.recorder is not None:
+        _listening.recorder.caches = list(caches)
+
+
+def note_command(argv: Sequence[str], env: dict[str, str], returncode: int, stdout: bytes, stderr: bytes) -> None:
+    """A git command the check ran, with git's answer: a replay runs it again and compares."""
+    if _listening.recorder is not None:
+        _listening.recorder.commands.append(
+            Command(
+                [os.fsencode(arg) for arg in argv],
+                [os.fsencode(f"{name}={value}") for name, value in env.items()],
+                returncode,
+                stdout,
+                stderr,
+            )
+        )
+
+
+class _Tee(io.RawIOBase):
+    """A descriptor's writes, copied into a buffer as they go out."""
+
+    def __init__(self, fd: int) -> None:
+        super().__init__()
+        self.fd = fd
+        self.copy = bytearray()
+
+    def writable(self) -> bool:
+        return True
+
+    def fileno(self) -> int:
+        return self.fd
+
+    def isatty(self) -> bool:
+        return os.isatty(self.fd)
+
+    def write(self, data: Any) -> int:
+        written = os.write(self.fd, data)
+        self.copy += bytes(data[:written])
+        return written
+
+
+def _teed(stream: Any, fd: int) -> tuple[Any, _Tee]:
+    tee = _Tee(fd)
+    stream.flush()
+    wrapper = io.TextIOWrapper(
+        io.BufferedWriter(tee),
+        encoding=stream.encoding,
+        errors=stream.errors,
+        line_buffering=stream.line_buffering,
+        write_through=getattr(stream, "write_through", False),
+    )
+    return wrapper, tee
+
+
+class Recorder:
+    """One check's recording; a context manager around the command line."""
+
+    def __init__(self, key: bytes, started_ns: int, folders: Sequence[str]) -> None:
+        self.key = key
+        self.started_ns = started_ns
+        self.folders = [os.path.abspath(folder) for folder in folders]
+        self.cwd = os.getcwd()
+        self.caches: list[Cache] | None = None
+        self.commands: list[Command] = []
+        self.paths: set[tuple[bytes, str]] = set()
+        self.popens = 0
+        self.unseen = False  # the check did something whose inputs cannot be told
+        self._saved: dict[str, Any] = {}
+
+    def __enter__(self) -> Recorder:
+        if sys.stdout is None or sys.stderr is None:
+            return self
+        (sys.stdout, self._out), (sys.stderr, self._err) = _teed(sys.stdout, 1), _teed(sys.stderr, 2)
+        self._saved = {"stat": os.stat, "lstat": os.lstat}
+        os.stat, os.lstat = self._stat, self._lstat
+        if not _listening.hooked:
+            sys.addaudithook(_audit)
+            _listening.hooked = True
+        _listening.recorder = self
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        if _listening.recorder is not self:
+            return
+        _listening.recorder = None
+        os.stat, os.lstat = self._saved["stat"], self._saved["lstat"]
+        if isinstance(error, SystemExit) and error.code in (0, 1):
+            with contextlib.suppress(Exception):
+                self._keep(int(error.code))
+
+    def _stat(self, path: Any, *, dir_fd: int | None = None, follow_symlinks: bool = True) -> os.stat_result:
+        self._probe(PROBED if follow_symlinks else PROBED_LINK, path, dir_fd)
+        return self._saved["stat"](path, dir_fd=dir_fd, follow_symlinks=follow_symlinks)  # type: ignore[no-any-return]
+
+    def _lstat(self, path: Any, *, dir_fd: int | None = None) -> os.stat_result:
+        self._probe(PROBED_LINK, path, dir_fd)
+        return self._saved["lstat"](path, dir_fd=dir_fd)  # type: ignore[no-any-return]
+
+    def _probe(self, kind: bytes, path: Any, dir_fd: int | None) -> None:
+        if dir_fd is not None:
+            self.unseen = True
+        elif not isinstance(path, int) and not _from_importer(3):
+            self.paths.add((kind, self._absolute(path)))
+
+    def _absolute(self, path: Any) -> str:
+        return os.path.join(self.cwd, os.fsdecode(os.fspath(path)))
+
+    def hear(self, event: str, args: tuple[Any, ...]) -> None:
+        if event == "open":
+            if not isinstance(args[0], int) and not _from_importer(3):
+                self.paths.add((OPENED, self._absolute(args[0])))
+        elif event in ("os.scandir", "os.listdir"):
+            path = "." if args[0] is None else args[0]
+            if isinstance(path, int):
+                self.unseen = True
+            elif not _from_importer(3):
+                self.paths.add((LISTED, self._absolute(path)))
+        elif event == "subprocess.Popen":
+            self.popens += 1
+        elif event in _SPAWNS:
+            self.unseen = True
+
+    def _keep(self, exit_code: int) -> None:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        caches = self.caches
+        if caches is None or not caches or any(cache.missed for cache in caches) or self.unseen:
+            return
+        if self.popens != len(self.commands) or self._err.copy or len(self._out.copy) > _STDOUT_LIMIT:
+            return
+        cache_folders = {os.path.abspath(os.fspath(cache.top)) for cache in caches}
+        home = next((folder for folder in self.folders if folder in cache_folders), None)
+        if home is None:
+            return
+        entries = self._entries(cache_folders | {os.path.realpath(folder) for folder in cache_folders})
+        settled = self.started_ns - SETTLE_NS
+        if any(max(times_of(sig)) >= settled for _, sigs in entries.values() for sig in sigs):
+            return
+        record = Record(self.key, exit_code, bytes(self._out.copy), entries, self.commands)
+        from ..safe_files import atomic_write
+
+        atomic_write(_record_path(home, self.key), record.encode(), durable=False)
+
+    def _entries(self, left_out: Iterable[str]) -> dict[bytes, tuple[list[bytes], list[bytes]]]:
+        paths = set(self.paths)
+        for kind, path in self.paths:
+            if kind == LISTED:
+                with contextlib.suppress(OSError):
+                    paths.update((ENTRY, os.path.join(path, name)) for name in os.listdir(path))
+        code = [getattr(module, "__file__", None) for module in list(sys.modules.values())]
+        paths.update((OPENED, os.path.abspath(path)) for path in [*code, sys.executable] if isinstance(path, str))
+        prefixes = tuple(folder.rstrip(os.sep) + os.sep for folder in left_out)
+        kinds: dict[str, set[bytes]] = {}
+        for kind, path in paths:
+            if not (path + os.sep).startswith(prefixes):
+                kinds.setdefault(path, set()).add(kind)
+        entries: dict[bytes, tuple[list[bytes], list[bytes]]] = {}
+        for path in sorted(kinds):
+            encoded = os.fsencode(path)
+            for kind in _needed(kinds[path], encoded):
+                paths_of, sigs_of = entries.setdefault(kind, ([], []))
+                paths_of.append(encoded)
+                sigs_of.append(signature(kind, encoded))
+        return entries
+
+
+def _needed(kinds: set[bytes], path: bytes) -> set[bytes]:
+    """The kinds that say more than the others: the lstat of an entry that is no link is its stat too,
+    and a whole signature holds a folder's identity."""
+    if ENTRY in kinds and not _is_link(path):
+        return {ENTRY}
+    if LISTED in kinds or OPENED in kinds:
+        kinds = kinds - {PROBED}
+    if ENTRY in kinds:
+        kinds = kinds - {PROBED_LINK}
+    return kinds
+
+
+def _is_link(path: bytes) -> bool:
+    try:
+        return stat.S_ISLNK(os.lstat(path).st_mode)
+    except OSError:
+        return True  # cannot tell: keep every kind
+
+
+def _record_path(home: str, key: bytes) -> Any:
+    from pathlib import Path
+
+    return Path(home, FOLDER_NAME, record_name(key))
+
+
+def _from_importer(depth: int) -> bool:
+    """Whether the caller `depth` frames up is the import system (its reads are the code, noted at the end)."""
+    try:
+        return sys._getframe(depth).f_code.co_filename.startswith("<frozen ")
+    except ValueError:
+        return False
+
+
+def _audit(event: str, args: tuple[Any, ...]) -> None:
+    recorder = _listening.recorder
+    if recorder is not None:
+        recorder.hear(event, args)
