@@ -1,0 +1,289 @@
+"""Replay: an unchanged check prints what it printed before; any change to what it read means a full run.
+
+Each check here is a real process started through the launcher, with the settle time cut to 20 ms
+(a file changed within it is not trusted by its stat), and a marker on stderr at interpreter exit
+that only a full run prints (a replay leaves through `os._exit`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from helpers import GIT_ENV, git, write_files
+from nolegacyruns.replay.record import ENTRY, FOLDER_NAME, OPENED, Invalid, Record, unpack
+from nolegacyruns.scan.cache import CACHE_DIR_NAME
+
+FULL_RUN = "[full run]"
+LAUNCH = (
+    "import atexit, os, sys\n"
+    "from nolegacyruns.replay import recorder\n"
+    "recorder.SETTLE_NS = int(os.environ.pop('REPLAY_SETTLE_NS'))\n"
+    f"atexit.register(os.write, 2, {FULL_RUN.encode()!r})\n"
+    "from nolegacyruns.launcher import main\n"
+    "main()\n"
+)
+SETTLE_S = 0.02
+PROJECT: dict[str, str | bytes] = {
+    "nolegacyruns.toml": 'paths = ["app", "database"]\n',
+    "app/legacy.py": 'TABLE = "inventory_sync_runs"\n',
+    "app/clean.py": "def f():\n    return 1\n",
+    "app/models/run.py": "class OperationRun:\n    pass\n",
+    "database/m.sql": "SELECT 1;\n",
+}
+# The same length as the legacy table name: an edit that keeps a file's size.
+SAME_SIZE_CLEAN = "inventory_sync_rxns"
+
+
+def _check(root: Path, *args: str, settle_ns: int = 20_000_000) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, **GIT_ENV, "NO_COLOR": "1", "REPLAY_SETTLE_NS": str(settle_ns)}
+    env.pop("NOLEGACYRUNS_CACHE_DIR", None)
+    return subprocess.run(
+        [sys.executable, "-c", LAUNCH, "check", "--format", "json", *args],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def _fresh(root: Path) -> tuple[int, str]:
+    done = _check(root, "--no-cache")
+    return done.returncode, done.stdout
+
+
+def _records(root: Path) -> list[Path]:
+    folder = root / CACHE_DIR_NAME / FOLDER_NAME
+    return sorted(folder.iterdir()) if folder.is_dir() else []
+
+
+def _project(root: Path, *, in_git: bool = False) -> Path:
+    write_files(root, PROJECT)
+    _age(root)
+    if in_git:
+        git(root, "init", "-q")
+        git(root, "add", "-A")
+        git(root, "commit", "-q", "-m", "start")
+    time.sleep(SETTLE_S * 2)
+    return root
+
+
+def _age(root: Path) -> None:
+    """Date files back a minute, as the cache trusts no stat of a file changed just before a check."""
+    past = time.time() - 60
+    for path in root.rglob("*"):
+        if path.is_file() and CACHE_DIR_NAME not in path.parts:
+            os.utime(path, (past, past))
+
+
+def _recorded(root: Path) -> subprocess.CompletedProcess[str]:
+    """Fill the cache, then run the check that records; return that check."""
+    assert FULL_RUN in _check(root).stderr
+    recording = _check(root)
+    assert FULL_RUN in recording.stderr
+    assert _records(root), "the warm check left no record"
+    return recording
+
+
+@pytest.mark.parametrize("in_git", [pytest.param(False, id="walk"), pytest.param(True, id="git")])
+def test_an_unchanged_check_is_replayed_with_the_same_output_and_exit_code(tmp_path: Path, in_git: bool) -> None:
+    root = _project(tmp_path / "project", in_git=in_git)
+    recording = _recorded(root)
+    replayed = _check(root)
+    assert FULL_RUN not in replayed.stderr
+    assert replayed.stderr == ""
+    assert (replayed.returncode, replayed.stdout) == (recording.returncode, recording.stdout) == _fresh(root)
+    assert replayed.returncode == 1
+    assert json.loads(replayed.stdout)["findings"]
+
+
+# Edits of the project after the record; each must give exactly what a check without cache gives.
+EDITS = [
+    "same-size-content",
+    "new-token-file",
+    "new-folder",
+    "delete-file",
+    "touch",
+    "gitignore",
+    "config-exclude",
+    "config-in-parent",
+    "baseline",
+    "symlink",
+    "out-of-scope-file",
+    "untracked-in-git",
+]
+
+
+def _edit(root: Path, edit: str) -> None:
+    if edit == "same-size-content":
+        (root / "app/legacy.py").write_text(f'TABLE = "{SAME_SIZE_CLEAN}"\n', encoding="utf-8")
+    elif edit == "new-token-file":
+        (root / "app/new.py").write_text('MODEL = "BackupScheduleRun"\n', encoding="utf-8")
+    elif edit == "new-folder":
+        write_files(root, {"app/deeper/still/x.sql": "SELECT * FROM entra_group_sync_runs;\n"})
+    elif edit == "delete-file":
+        (root / "app/legacy.py").unlink(missing_ok=True)
+    elif edit == "touch":
+        os.utime(root / "app/clean.py")
+    elif edit == "gitignore":
+        (root / ".gitignore").write_text("app/legacy.py\n", encoding="utf-8")
+    elif edit == "config-exclude":
+        (root / "nolegacyruns.toml").write_text('paths = ["app"]\nexclude = ["app/legacy.py"]\n', encoding="utf-8")
+    elif edit == "config-in-parent":
+        (root / "nolegacyruns.toml").unlink()
+        (root.parent / "nolegacyruns.toml").write_text('paths = ["project/database"]\n', encoding="utf-8")
+    elif edit == "baseline":
+        subprocess.run(
+            [sys.executable, "-m", "nolegacyruns", "baseline"], cwd=root, capture_output=True, check=False, timeout=120
+        )
+    elif edit == "symlink":
+        target = root / "app/clean.py"
+        target.unlink()
+        target.symlink_to(root / "database/m.sql")
+    elif edit == "out-of-scope-file":
+        (root / "docs").mkdir(exist_ok=True)
+        (root / "docs/notes.py").write_text('TABLE = "inventory_sync_runs"\n', encoding="utf-8")
+    elif edit == "untracked-in-git":
+        (root / "app/untracked.py").write_text('TABLE = "entra_group_sync_runs"\n', encoding="utf-8")
+
+
+@pytest.mark.parametrize("in_git", [pytest.param(False, id="walk"), pytest.param(True, id="git")])
+@pytest.mark.parametrize("edit", EDITS)
+def test_after_each_edit_the_check_says_what_a_check_without_cache_says(
+    tmp_path: Path, edit: str, in_git: bool
+) -> None:
+    root = _project(tmp_path / "project", in_git=in_git)
+    _recorded(root)
+    _edit(root, edit)
+    after = _check(root)
+    assert (after.returncode, after.stdout) == _fresh(root)
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(in_git=st.booleans(), edits=st.lists(st.sampled_from(EDITS), min_size=1, max_size=3))
+def test_after_any_edit_the_check_says_what_a_check_without_cache_says(
+    tmp_path_factory: pytest.TempPathFactory, in_git: bool, edits: list[str]
+) -> None:
+    root = _project(tmp_path_factory.mktemp("replay") / "project", in_git=in_git)
+    _recorded(root)
+    for edit in edits:
+        _edit(root, edit)
+    after = _check(root)
+    assert (after.returncode, after.stdout) == _fresh(root), edits
+
+
+def test_a_record_that_is_damaged_or_of_another_check_is_not_used(tmp_path: Path) -> None:
+    root = _project(tmp_path / "project")
+    recording = _recorded(root)
+    [record] = _records(root)
+    data = record.read_bytes()
+    for damaged in (data[:-1], data[:40], b"", data[:100] + b"x" + data[101:], b"\0" * len(data)):
+        record.write_bytes(damaged)
+        again = _check(root)
+        assert FULL_RUN in again.stderr
+        assert (again.returncode, again.stdout) == (recording.returncode, recording.stdout)
+    # A record that decodes but was made for other arguments, saved under this check's name.
+    _check(root, "--no-baseline")
+    _check(root, "--no-baseline")
+    records = _records(root)
+    other = next(path for path in records if path != record)
+    record.write_bytes(other.read_bytes())
+    assert FULL_RUN in _check(root).stderr
+
+
+def test_a_record_that_does_not_list_the_tool_itself_is_not_used(tmp_path: Path) -> None:
+    root = _project(tmp_path / "project")
+    _recorded(root)
+    [path] = _records(root)
+    record = Record.decode(path.read_bytes())
+    import nolegacyruns.launcher as launcher
+
+    own = os.fsencode(os.path.abspath(launcher.__file__))
+    for kind in (OPENED, ENTRY):
+        paths, sigs = record.entries.get(kind, ([], []))
+        kept = [(p, s) for p, s in zip(paths, sigs, strict=True) if p != own]
+        record.entries[kind] = ([p for p, _ in kept], [s for _, s in kept])
+    path.write_bytes(record.encode())
+    assert FULL_RUN in _check(root).stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        pytest.param(("--no-cache",), id="no-cache"),
+        pytest.param(("--output", "report.json"), id="output"),
+        pytest.param(("--fix",), id="fix"),
+        pytest.param(("--list-files",), id="list-files"),
+        pytest.param(("--diff", "empty.diff"), id="diff"),
+    ],
+)
+def test_a_check_that_writes_a_file_fixes_or_reads_a_diff_leaves_no_record(
+    tmp_path: Path, args: tuple[str, ...]
+) -> None:
+    root = _project(tmp_path / "project")
+    (root / "empty.diff").write_text("", encoding="utf-8")
+    _check(root)
+    _check(root, *args)
+    _check(root, *args)
+    assert _records(root) == []
+
+
+def test_a_check_of_files_changed_within_the_settle_time_leaves_no_record(tmp_path: Path) -> None:
+    root = _project(tmp_path / "project")
+    for _ in range(3):
+        done = _check(root, settle_ns=3_600 * 1_000_000_000)
+        assert FULL_RUN in done.stderr
+    assert _records(root) == []
+
+
+def test_a_check_with_a_cache_miss_leaves_no_record(tmp_path: Path) -> None:
+    root = _project(tmp_path / "project")
+    _check(root)
+    (root / "app/new.py").write_text("X = 1\n", encoding="utf-8")
+    _age(root)
+    time.sleep(SETTLE_S * 2)
+    _check(root)  # it analysed app/new.py: no record
+    assert _records(root) == []
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.binary(max_size=400))
+def test_decoding_any_bytes_gives_a_record_or_invalid(data: bytes) -> None:
+    try:
+        record = Record.decode(data)
+    except Invalid:
+        return
+    assert isinstance(record.stdout, bytes)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    stdout=st.binary(max_size=200),
+    exit_code=st.sampled_from([0, 1]),
+    entries=st.dictionaries(
+        st.sampled_from([ENTRY, OPENED]),
+        st.lists(st.binary(min_size=1, max_size=20).filter(lambda path: b"\0" not in path), min_size=1, max_size=4),
+        min_size=1,
+    ),
+)
+def test_a_record_decodes_to_what_was_encoded(stdout: bytes, exit_code: int, entries: dict[bytes, list[bytes]]) -> None:
+    table = {kind: (paths, [b"-2"] * len(paths)) for kind, paths in entries.items()}
+    decoded = Record.decode(Record(b"key", exit_code, stdout, table, []).encode())
+    assert (decoded.key, decoded.exit_code, decoded.stdout, decoded.entries) == (b"key", exit_code, stdout, table)
+
+
+@settings(max_examples=100, deadline=None)
+@given(items=st.lists(st.binary(max_size=40), max_size=8))
+def test_packed_items_unpack_as_they_were(items: list[bytes]) -> None:
+    from nolegacyruns.replay.record import pack
+
+    assert unpack(pack(items)) == items
