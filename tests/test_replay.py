@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -27,6 +29,7 @@ LAUNCH = (
     "import atexit, os, sys\n"
     "from nolegacyruns.replay import recorder\n"
     "recorder.SETTLE_NS = int(os.environ.pop('REPLAY_SETTLE_NS'))\n"
+    "recorder.KEPT_RECORDS = int(os.environ.pop('REPLAY_KEPT', '32'))\n"
     f"atexit.register(os.write, 2, {FULL_RUN.encode()!r})\n"
     "from nolegacyruns.launcher import main\n"
     "main()\n"
@@ -43,16 +46,21 @@ PROJECT: dict[str, str | bytes] = {
 SAME_SIZE_CLEAN = "inventory_sync_rxns"
 
 
-def _check(root: Path, *args: str, settle_ns: int = 20_000_000) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, **GIT_ENV, "NO_COLOR": "1", "REPLAY_SETTLE_NS": str(settle_ns)}
+def _command(*args: str) -> list[str]:
+    return [sys.executable, "-c", LAUNCH, "check", "--format", "json", *args]
+
+
+def _env(settle_ns: int = 20_000_000, **more: str) -> dict[str, str]:
+    env = {**os.environ, **GIT_ENV, "NO_COLOR": "1", "REPLAY_SETTLE_NS": str(settle_ns), **more}
     env.pop("NOLEGACYRUNS_CACHE_DIR", None)
+    return env
+
+
+def _check(
+    root: Path, *args: str, settle_ns: int = 20_000_000, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-c", LAUNCH, "check", "--format", "json", *args],
-        cwd=root,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
+        _command(*args), cwd=root, env=env or _env(settle_ns), capture_output=True, text=True, timeout=120
     )
 
 
@@ -253,6 +261,63 @@ def test_a_check_with_a_cache_miss_leaves_no_record(tmp_path: Path) -> None:
     time.sleep(SETTLE_S * 2)
     _check(root)  # it analysed app/new.py: no record
     assert _records(root) == []
+
+
+def test_only_the_newest_records_are_kept(tmp_path: Path) -> None:
+    root = _project(tmp_path / "project")
+    env = _env(REPLAY_KEPT="2")
+    _check(root, env=env)
+    for args in (("--jobs", "1"), ("--jobs", "2"), ("--quiet",)):
+        for _ in range(2):
+            assert _check(root, *args, env=env).returncode == 1
+    assert len(_records(root)) == 2
+
+
+# A git that hangs once the marker file exists: a replay that runs it again is stuck there.
+HANGING_GIT = """#!/bin/sh
+if [ -e "$HANG_MARKER" ]; then
+    echo $$ > "$HANG_MARKER.pid"
+    sleep 60
+fi
+exec {git} "$@"
+"""
+
+
+@pytest.mark.parametrize(
+    ("signum", "code", "word"),
+    [
+        pytest.param(signal.SIGTERM, 143, "terminated", id="SIGTERM"),
+        pytest.param(signal.SIGINT, 130, "interrupted", id="SIGINT"),
+    ],
+)
+def test_a_signal_during_a_replay_ends_it_as_a_check_ends_and_stops_git(
+    tmp_path: Path, signum: int, code: int, word: str
+) -> None:
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    real_git = shutil.which("git")
+    assert real_git is not None
+    (tools / "git").write_text(HANGING_GIT.format(git=real_git), encoding="utf-8")
+    (tools / "git").chmod(0o755)
+    marker = tmp_path / "hang"
+    env = _env(PATH=f"{tools}{os.pathsep}{os.environ['PATH']}", HANG_MARKER=str(marker))
+    root = _project(tmp_path / "project", in_git=True)
+    _check(root, env=env)
+    _check(root, env=env)
+    assert _records(root)
+    marker.touch()
+    replay = subprocess.Popen(_command(), cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 30
+    while not Path(f"{marker}.pid").exists() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    hanging = int(Path(f"{marker}.pid").read_text())
+    replay.send_signal(signum)
+    stdout, stderr = replay.communicate(timeout=30)
+    assert replay.returncode == code
+    assert stderr.strip() == f"nolegacyruns: {word}"
+    assert stdout == ""
+    with pytest.raises(ProcessLookupError):
+        os.kill(hanging, 0)
 
 
 @settings(max_examples=200, deadline=None)

@@ -34,6 +34,7 @@ from .record import (
 )
 
 SETTLE_NS = 2_000_000_000
+KEPT_RECORDS = 32
 _STDOUT_LIMIT = 16 * 1024 * 1024
 _SPAWNS = frozenset({"os.fork", "os.forkpty", "os.posix_spawn", "os.spawn", "os.system", "os.exec", "pty.spawn"})
 
@@ -200,7 +201,9 @@ class Recorder:
         record = Record(self.key, exit_code, bytes(self._out.copy), entries, self.commands)
         from ..safe_files import atomic_write
 
-        atomic_write(_record_path(home, self.key), record.encode(), durable=False)
+        path = _record_path(home, self.key)
+        atomic_write(path, record.encode(), durable=False)
+        _prune(path.parent)
 
     def _entries(self, left_out: Iterable[str]) -> dict[bytes, tuple[list[bytes], list[bytes]]]:
         paths = set(self.paths)
@@ -248,6 +251,17 @@ def _record_path(home: str, key: bytes) -> Any:
     from pathlib import Path
 
     return Path(home, FOLDER_NAME, record_name(key))
+
+
+def _prune(folder: Any) -> None:
+    """Keep the newest records: each distinct invocation (a pre-commit batch of files) leaves one."""
+    records = []
+    for path in folder.iterdir():
+        with contextlib.suppress(OSError):
+            records.append((path.lstat().st_mtime_ns, path))
+    for _, path in sorted(records, reverse=True)[KEPT_RECORDS:]:
+        with contextlib.suppress(OSError):
+            path.unlink()
 
 
 def _from_importer(depth: int) -> bool:
