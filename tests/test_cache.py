@@ -256,3 +256,54 @@ def test_a_findings_fix_survives_the_cache(tmp_path: Path) -> None:
     assert (root / CACHE_DIR_NAME).is_dir() and cold == warm
     fixes = {f["token"]: f["fix"] for f in warm["findings"]}
     assert fixes["BackupScheduleRun"] == {"replacement": "OperationRun", "applicability": "unsafe"}
+
+
+def _outside(tmp_path: Path) -> tuple[Path, dict[str, bytes]]:
+    """A folder of the host beside the project, with a week-old folder and a file in it."""
+    outside = write_files(tmp_path / "host", {"old/keep.txt": "keep\n", "notes.txt": "mine\n"})
+    week_ago = time.time() - 8 * 24 * 3600
+    os.utime(outside / "old", (week_ago, week_ago))
+    return outside, {str(p.relative_to(outside)): p.read_bytes() for p in outside.rglob("*") if p.is_file()}
+
+
+def _unchanged(outside: Path, before: dict[str, bytes]) -> bool:
+    return {str(p.relative_to(outside)): p.read_bytes() for p in outside.rglob("*") if p.is_file()} == before
+
+
+@pytest.mark.parametrize(
+    "planted",
+    [
+        pytest.param("", id="cache-folder"),
+        pytest.param("v1", id="layout-folder"),
+    ],
+)
+def test_a_symbolic_link_planted_in_the_project_cache_is_never_written_through(tmp_path: Path, planted: str) -> None:
+    """A repository can commit `.nolegacyruns_cache` (or a folder in it) as a link to a folder of the host."""
+    root = _project(tmp_path)
+    outside, before = _outside(tmp_path)
+    link = root / CACHE_DIR_NAME / planted if planted else root / CACHE_DIR_NAME
+    link.parent.mkdir(parents=True, exist_ok=True)
+    link.symlink_to(outside)
+    expected = _check(root, "--no-cache")
+    for _ in range(3):
+        assert _check(root) == expected
+        done = subprocess.run(
+            [sys.executable, "-m", "nolegacyruns", "check", "--format", "json"], cwd=root, capture_output=True
+        )
+        assert (done.returncode, done.stdout.decode()) == expected
+    assert _unchanged(outside, before)
+    assert link.is_symlink()
+
+
+def test_a_cache_file_planted_as_a_link_is_left_alone(tmp_path: Path) -> None:
+    root = _project(tmp_path)
+    outside, before = _outside(tmp_path)
+    _check(root)
+    shard = _shards(root)[0]
+    shard.unlink()
+    shard.symlink_to(outside / "notes.txt")
+    (root / "app/legacy.py").write_text('TABLE = "entra_group_sync_runs"\n', encoding="utf-8")
+    for _ in range(2):
+        assert _check(root) == _check(root, "--no-cache")
+    assert _unchanged(outside, before)
+    assert shard.is_symlink()

@@ -76,6 +76,8 @@ def _records(root: Path) -> list[Path]:
 
 def _project(root: Path, *, in_git: bool = False) -> Path:
     write_files(root, PROJECT)
+    write_files(root, {"shared/linked.py": "X = 1\n"})
+    (root / "app/linked.py").symlink_to("../shared/linked.py")
     _age(root)
     if in_git:
         git(root, "init", "-q")
@@ -128,6 +130,8 @@ EDITS = [
     "symlink",
     "out-of-scope-file",
     "untracked-in-git",
+    "link-target",
+    "git-init",
 ]
 
 
@@ -160,6 +164,12 @@ def _edit(root: Path, edit: str) -> None:
     elif edit == "out-of-scope-file":
         (root / "docs").mkdir(exist_ok=True)
         (root / "docs/notes.py").write_text('TABLE = "inventory_sync_runs"\n', encoding="utf-8")
+    elif edit == "link-target":  # only the file a link in scope points to changes
+        (root / "shared/linked.py").write_text('TABLE = "backup_schedule_runs"\n', encoding="utf-8")
+    elif edit == "git-init":  # git lists the files now, and git's own ignore file counts
+        if not (root / ".git").exists():
+            git(root, "init", "-q")
+            (root / ".git/info/exclude").write_text("app/legacy.py\n", encoding="utf-8")
     elif edit == "untracked-in-git":
         (root / "app/untracked.py").write_text('TABLE = "entra_group_sync_runs"\n', encoding="utf-8")
 
@@ -261,6 +271,20 @@ def test_a_check_with_a_cache_miss_leaves_no_record(tmp_path: Path) -> None:
     time.sleep(SETTLE_S * 2)
     _check(root)  # it analysed app/new.py: no record
     assert _records(root) == []
+
+
+def test_a_replay_folder_planted_as_a_link_is_not_written_through(tmp_path: Path) -> None:
+    root = _project(tmp_path / "project")
+    host = tmp_path / "host"
+    host.mkdir()
+    (root / CACHE_DIR_NAME).mkdir()
+    (root / CACHE_DIR_NAME / FOLDER_NAME).symlink_to(host)
+    first = _check(root)
+    for _ in range(3):
+        again = _check(root)
+        assert FULL_RUN in again.stderr
+        assert (again.returncode, again.stdout) == (first.returncode, first.stdout)
+    assert list(host.iterdir()) == []
 
 
 def test_only_the_newest_records_are_kept(tmp_path: Path) -> None:

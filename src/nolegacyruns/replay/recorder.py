@@ -55,6 +55,8 @@ class Cache(Protocol):
     top: Any
     missed: int
 
+    def writable(self, *parts: str) -> Any: ...
+
 
 def allow(caches: Sequence[Cache]) -> None:
     """Let the active recording keep this check's output, if it found every file in these caches."""
@@ -190,8 +192,9 @@ class Recorder:
             return
         if self.popens != len(self.commands) or self._err.copy or len(self._out.copy) > _STDOUT_LIMIT:
             return
-        cache_folders = {os.path.abspath(os.fspath(cache.top)) for cache in caches}
-        home = next((folder for folder in self.folders if folder in cache_folders), None)
+        by_folder = {os.path.abspath(os.fspath(cache.top)): cache for cache in caches}
+        cache_folders = set(by_folder)
+        home = next((by_folder[folder] for folder in self.folders if folder in by_folder), None)
         if home is None:
             return
         entries = self._entries(cache_folders | {os.path.realpath(folder) for folder in cache_folders})
@@ -199,11 +202,12 @@ class Recorder:
         if any(max(times_of(sig)) >= settled for _, sigs in entries.values() for sig in sigs):
             return
         record = Record(self.key, exit_code, bytes(self._out.copy), entries, self.commands)
-        from ..safe_files import atomic_write
+        from ..scan.cache import write_unlinked
 
-        path = _record_path(home, self.key)
-        atomic_write(path, record.encode(), durable=False)
-        _prune(path.parent)
+        folder = home.writable(FOLDER_NAME)
+        if folder is not None:
+            write_unlinked(folder / record_name(self.key), record.encode())
+            _prune(folder)
 
     def _entries(self, left_out: Iterable[str]) -> dict[bytes, tuple[list[bytes], list[bytes]]]:
         paths = set(self.paths)
@@ -231,8 +235,10 @@ class Recorder:
 def _needed(kinds: set[bytes], path: bytes) -> set[bytes]:
     """The kinds that say more than the others: the lstat of an entry that is no link is its stat too,
     and a whole signature holds a folder's identity."""
-    if ENTRY in kinds and not _is_link(path):
-        return {ENTRY}
+    if ENTRY in kinds:
+        if not _is_link(path):
+            return {ENTRY}
+        kinds = kinds | {PROBED}  # what a listing's entry tells of a link's target (is_file, stat) is its stat
     if LISTED in kinds or OPENED in kinds:
         kinds = kinds - {PROBED}
     if ENTRY in kinds:
@@ -245,12 +251,6 @@ def _is_link(path: bytes) -> bool:
         return stat.S_ISLNK(os.lstat(path).st_mode)
     except OSError:
         return True  # cannot tell: keep every kind
-
-
-def _record_path(home: str, key: bytes) -> Any:
-    from pathlib import Path
-
-    return Path(home, FOLDER_NAME, record_name(key))
 
 
 def _prune(folder: Any) -> None:

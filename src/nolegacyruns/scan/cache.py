@@ -19,6 +19,7 @@ import hashlib
 import importlib.util
 import json
 import os
+import stat as stat_mode
 import sys
 import time
 import zlib
@@ -124,11 +125,31 @@ def _pack_paths(config: Config) -> list[Path]:
     return paths
 
 
-class ResultCache:
-    """Entries of one settings key, loaded per shard on first use and written back when changed."""
+def real_folder(top: Path, *parts: str, top_may_link: bool) -> Path | None:
+    """top/parts as real folders, made where missing; None where any of them (top too, unless it may be
+    a link: a folder the user named) is a symbolic link or no folder: a cache never writes through a
+    link that a project's files could hold."""
+    folder = top
+    for index, part in enumerate(("", *parts)):
+        folder = folder / part if part else folder
+        with contextlib.suppress(FileExistsError):
+            folder.mkdir(parents=index == 0)
+        found = os.stat(folder) if index == 0 and top_may_link else os.lstat(folder)
+        if not stat_mode.S_ISDIR(found.st_mode):
+            return None
+    return folder
 
-    def __init__(self, folder: Path, key: str) -> None:
+
+class ResultCache:
+    """Entries of one settings key, loaded per shard on first use and written back when changed.
+
+    `top_may_link`: the folder was named by the user (`--cache-dir`, the environment), who may point
+    it anywhere; the project's own `.nolegacyruns_cache` must be a real folder.
+    """
+
+    def __init__(self, folder: Path, key: str, *, top_may_link: bool = True) -> None:
         self.top = folder
+        self.top_may_link = top_may_link
         self.folder = folder / LAYOUT / key
         self.key = key
         self.started_ns = time.time_ns()
@@ -138,7 +159,11 @@ class ResultCache:
 
     @classmethod
     def open(cls, folder: Path, config: Config) -> ResultCache:
-        return cls(folder, settings_key(config))
+        return cls(folder, settings_key(config), top_may_link=folder != config.root / CACHE_DIR_NAME)
+
+    def writable(self, *parts: str) -> Path | None:
+        """A real folder below the cache to write in (see `real_folder`), or None; OSError if it cannot be made."""
+        return real_folder(self.top, *parts, top_may_link=self.top_may_link)
 
     def _shard_of(self, relpath: str) -> int:
         # Stable across processes (str hashes are not); a shard holds entries for any path, so this only spreads them.
@@ -153,7 +178,7 @@ class ResultCache:
 
     def _load(self, shard: int) -> dict[str, Any]:
         path = self.folder / f"{shard:02x}.json"
-        if not os.path.lexists(path):
+        if not os.path.lexists(path) or not self._real(path.parent):
             return {}
         try:
             document = json.loads(read_regular(path, MAX_DATA_BYTES, "cache"))
@@ -211,16 +236,26 @@ class ResultCache:
         if not self._dirty:
             return
         try:
-            if not self.folder.is_dir():
+            if not self.folder.is_dir() and self._real(self.folder.parent):
                 _prune(self.folder.parent, self.started_ns)
-            self.folder.mkdir(parents=True, exist_ok=True)
+            folder = self.writable(LAYOUT, self.key)
+            if folder is None:
+                return  # a link where the cache should be: not written through
             _mark(self.top)
             for shard in sorted(self._dirty):
                 document = {"format": _MAGIC, "settings": self.key, "entries": self._shards.get(shard, {})}
-                _write_atomically(self.folder / f"{shard:02x}.json", json.dumps(document, separators=(",", ":")))
+                write_unlinked(folder / f"{shard:02x}.json", json.dumps(document, separators=(",", ":")).encode())
         except OSError:
             return
         self._dirty.clear()
+
+    def _real(self, folder: Path) -> bool:
+        """Whether folder (below top) and every folder between are no symbolic links."""
+        while folder != self.top:
+            if os.path.islink(folder):
+                return False
+            folder = folder.parent
+        return self.top_may_link or not os.path.islink(folder)
 
 
 def _prune(layout: Path, now_ns: int) -> None:
@@ -238,13 +273,17 @@ def _prune(layout: Path, now_ns: int) -> None:
 def _mark(top: Path) -> None:
     """Keep the cache out of git, as ruff and pytest do with theirs."""
     ignore = top / ".gitignore"
-    if not ignore.exists():
-        _write_atomically(ignore, "# Created by nolegacyruns automatically.\n*\n")
+    if not os.path.lexists(ignore):
+        write_unlinked(ignore, b"# Created by nolegacyruns automatically.\n*\n")
 
 
-def _write_atomically(path: Path, text: str) -> None:
+def write_unlinked(path: Path, data: bytes) -> None:
+    """Replace a file of the cache in one step, unless it is a symbolic link or no regular file (left alone)."""
+    with contextlib.suppress(FileNotFoundError):
+        if not stat_mode.S_ISREG(os.lstat(path).st_mode):
+            return
     # A cache is rebuilt when lost: atomic, but not worth an fsync per shard.
-    atomic_write(path, text.encode("utf-8", errors="surrogateescape"), durable=False)
+    atomic_write(path, data, durable=False)
 
 
 def _encode_entry(entry: CacheEntry) -> list[Any]:
