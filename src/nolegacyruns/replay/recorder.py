@@ -195,19 +195,18 @@ class Recorder:
         by_folder = {os.path.abspath(os.fspath(cache.top)): cache for cache in caches}
         cache_folders = set(by_folder)
         home = next((by_folder[folder] for folder in self.folders if folder in by_folder), None)
-        if home is None:
+        folder = home.writable(FOLDER_NAME) if home is not None else None
+        if folder is None:
             return
-        entries = self._entries(cache_folders | {os.path.realpath(folder) for folder in cache_folders})
+        entries = self._entries(cache_folders | {os.path.realpath(top) for top in cache_folders})
         settled = self.started_ns - SETTLE_NS
         if any(max(times_of(sig)) >= settled for _, sigs in entries.values() for sig in sigs):
             return
         record = Record(self.key, exit_code, bytes(self._out.copy), entries, self.commands)
         from ..scan.cache import write_unlinked
 
-        folder = home.writable(FOLDER_NAME)
-        if folder is not None:
-            write_unlinked(folder / record_name(self.key), record.encode())
-            _prune(folder)
+        write_unlinked(folder / record_name(self.key), record.encode())
+        _prune(folder)
 
     def _entries(self, left_out: Iterable[str]) -> dict[bytes, tuple[list[bytes], list[bytes]]]:
         paths = set(self.paths)
