@@ -177,6 +177,9 @@ def build_tree(sdist: Path, into: Path, every: int) -> tuple[int, int]:
     shutil.unpack_archive(str(sdist), str(into.parent / (into.name + ".unpack")))
     (top,) = (into.parent / (into.name + ".unpack")).iterdir()
     top.rename(into)
+    if os.geteuid() == 0:  # root unpacks with the archive's owners, whose trees git refuses ("dubious ownership")
+        for path in [into, *into.rglob("*")]:
+            os.lchown(path, 0, 0)
     (into.parent / (into.name + ".unpack")).rmdir()
     (into / "nolegacyruns.toml").write_text('paths = ["."]\n', encoding="utf-8")
     (into / ".semgrepignore").write_text("", encoding="utf-8")  # semgrep's default skips tests/

@@ -117,6 +117,31 @@ def atomic_write(path: Path, data: bytes, *, durable: bool = True) -> None:
         _sync_folder(target.parent)
 
 
+def real_folder(top: Path, *parts: str, top_may_link: bool) -> Path | None:
+    """top/parts as real folders, made where missing; None where any of them (top too, unless it may be
+    a link: a folder the user named) is a symbolic link or no folder: what is written there never goes
+    through a link that a project's files could hold."""
+    folder = top
+    for index, part in enumerate(("", *parts)):
+        folder = folder / part if part else folder
+        with contextlib.suppress(FileExistsError):
+            folder.mkdir(parents=index == 0)
+        found = os.stat(folder) if index == 0 and top_may_link else os.lstat(folder)
+        if not stat.S_ISDIR(found.st_mode):
+            return None
+    return folder
+
+
+def write_unlinked(path: Path, data: bytes) -> None:
+    """Replace a file in one step, unless it is a symbolic link or no regular file (left alone): for files
+    of folders a project's own files could hold (the cache), which no link may send elsewhere."""
+    with contextlib.suppress(FileNotFoundError):
+        if not stat.S_ISREG(os.lstat(path).st_mode):
+            return
+    # Rebuilt when lost (a cache): atomic, but not worth an fsync per file.
+    atomic_write(path, data, durable=False)
+
+
 def _mode_for(target: Path) -> int:
     """Keep an existing file's permissions; a new file gets the usual 0o666 less the umask."""
     try:

@@ -19,6 +19,7 @@ from collections.abc import Iterable, Sequence
 from types import TracebackType
 from typing import Any, Protocol
 
+from ..safe_files import write_unlinked
 from .record import (
     ENTRY,
     FOLDER_NAME,
@@ -203,8 +204,6 @@ class Recorder:
         if any(max(times_of(sig)) >= settled for _, sigs in entries.values() for sig in sigs):
             return
         record = Record(self.key, exit_code, bytes(self._out.copy), entries, self.commands)
-        from ..scan.cache import write_unlinked
-
         write_unlinked(folder / record_name(self.key), record.encode())
         _prune(folder)
 

@@ -19,7 +19,6 @@ import hashlib
 import importlib.util
 import json
 import os
-import stat as stat_mode
 import sys
 import time
 import zlib
@@ -33,7 +32,7 @@ from ..config.loading import Config
 from ..errors import UsageError
 from ..findings import Applicability, Finding, Fix, Severity
 from ..rules.pack import bundled_pack_files, pack_files
-from ..safe_files import MAX_CONFIG_BYTES, MAX_DATA_BYTES, atomic_write, read_regular
+from ..safe_files import MAX_CONFIG_BYTES, MAX_DATA_BYTES, read_regular, real_folder, write_unlinked
 from .engine import Analysis, FileStat
 from .suppressions import Directive
 
@@ -123,21 +122,6 @@ def _pack_paths(config: Config) -> list[Path]:
     for location in config.rule_packs:
         paths += pack_files(config.root / location)
     return paths
-
-
-def real_folder(top: Path, *parts: str, top_may_link: bool) -> Path | None:
-    """top/parts as real folders, made where missing; None where any of them (top too, unless it may be
-    a link: a folder the user named) is a symbolic link or no folder: a cache never writes through a
-    link that a project's files could hold."""
-    folder = top
-    for index, part in enumerate(("", *parts)):
-        folder = folder / part if part else folder
-        with contextlib.suppress(FileExistsError):
-            folder.mkdir(parents=index == 0)
-        found = os.stat(folder) if index == 0 and top_may_link else os.lstat(folder)
-        if not stat_mode.S_ISDIR(found.st_mode):
-            return None
-    return folder
 
 
 class ResultCache:
@@ -275,15 +259,6 @@ def _mark(top: Path) -> None:
     ignore = top / ".gitignore"
     if not os.path.lexists(ignore):
         write_unlinked(ignore, b"# Created by nolegacyruns automatically.\n*\n")
-
-
-def write_unlinked(path: Path, data: bytes) -> None:
-    """Replace a file of the cache in one step, unless it is a symbolic link or no regular file (left alone)."""
-    with contextlib.suppress(FileNotFoundError):
-        if not stat_mode.S_ISREG(os.lstat(path).st_mode):
-            return
-    # A cache is rebuilt when lost: atomic, but not worth an fsync per shard.
-    atomic_write(path, data, durable=False)
 
 
 def _encode_entry(entry: CacheEntry) -> list[Any]:
