@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -150,3 +152,46 @@ def test_the_gitignore_files_that_git_lists_and_those_of_a_walked_nested_reposit
     ]
     assert ("app/deep/er/gen_a.py", GITIGNORED) in scope.left_out
     assert ("app/nested/out_b.py", GITIGNORED) in scope.left_out
+
+
+def _recording_git(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A `git` first on PATH that notes each start, then runs the real git."""
+    real = shutil.which("git")
+    assert real is not None
+    tools = tmp_path / "tools"
+    tools.mkdir()
+    started = tmp_path / "git-started"
+    (tools / "git").write_text(f'#!/bin/sh\necho "$@" >> {started}\nexec {real} "$@"\n', encoding="utf-8")
+    (tools / "git").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tools}{os.pathsep}{os.environ['PATH']}")
+    return started
+
+
+def test_git_is_not_started_where_no_git_folder_is_in_or_above_the_root(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started = _recording_git(tmp_path, monkeypatch)
+    assert not any((folder / ".git").exists() for folder in [tmp_path, *tmp_path.parents])
+    scope = discover(load_config(write_files(tmp_path / "plain", PROJECT)))
+    assert scope.files == _walked(tmp_path / "again").files
+    assert not started.exists()
+
+
+def test_a_linked_work_tree_and_a_root_reached_through_a_link_are_listed_by_git(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started = _recording_git(tmp_path, monkeypatch)
+    repo = write_files(tmp_path / "repo", {"nolegacyruns.toml": "", "app/a.py": LEGACY_MODULE})
+    git(repo, "init", "-q")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "start")
+    git(repo, "worktree", "add", "-q", str(tmp_path / "linked"))
+    linked = tmp_path / "linked"
+    assert (linked / ".git").is_file()
+    write_files(linked, {"app/local.py": LEGACY_MODULE})
+    (repo / ".git" / "info").mkdir(exist_ok=True)
+    (repo / ".git" / "info" / "exclude").write_text("app/local.py\n")  # only git applies it
+    assert discover(load_config(linked)).files == ["app/a.py"]
+    (tmp_path / "alias").symlink_to(linked)
+    assert discover(load_config(tmp_path / "alias")).files == ["app/a.py"]
+    assert started.exists()

@@ -37,6 +37,9 @@ from .record import (
 SETTLE_NS = 2_000_000_000
 KEPT_RECORDS = 32
 _STDOUT_LIMIT = 16 * 1024 * 1024
+_IMPORT_SYSTEM = frozenset(
+    {"<frozen importlib._bootstrap>", "<frozen importlib._bootstrap_external>", "<frozen zipimport>"}
+)
 _SPAWNS = frozenset({"os.fork", "os.forkpty", "os.posix_spawn", "os.spawn", "os.system", "os.exec", "pty.spawn"})
 
 
@@ -263,9 +266,12 @@ def _prune(folder: Any) -> None:
 
 
 def _from_importer(depth: int) -> bool:
-    """Whether the caller `depth` frames up is the import system (its reads are the code, noted at the end)."""
+    """Whether the caller `depth` frames up is the import system (its reads are the code, noted at the end).
+
+    By name: other modules are frozen too (`posixpath`, `genericpath`: every `os.path.exists`), and what
+    they probe counts."""
     try:
-        return sys._getframe(depth).f_code.co_filename.startswith("<frozen ")
+        return sys._getframe(depth).f_code.co_filename in _IMPORT_SYSTEM
     except ValueError:
         return False
 

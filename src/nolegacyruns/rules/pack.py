@@ -11,7 +11,6 @@ import re
 import string
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, NamedTuple
@@ -414,8 +413,8 @@ def _read_pack(path: Path, label: str, problems: list[str]) -> list[Rule]:
 
 def bundled_pack_files() -> list[Path]:
     """Return the packs that ship with nolegacyruns (inside the wheel, or rules/ in a checkout)."""
-    packaged = resources.files("nolegacyruns") / "_bundled_rules"
-    folder = Path(str(packaged))
+    # The package is installed as files (a wheel), never zipped: its folder, without importlib.resources.
+    folder = Path(__file__).resolve().parents[1] / "_bundled_rules"
     if not folder.is_dir():
         folder = Path(__file__).resolve().parents[3] / "rules"
     return sorted(folder.glob("*.toml"))

@@ -22,7 +22,23 @@ _ENV_DROPPED = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE")
 _UNREADABLE = re.compile(r"^warning: could not open directory '(.*)': (.*)$")
 
 
+def _may_be_in_work_tree(root: Path) -> bool:
+    """Whether git could find a repository from root: a `.git` (a folder, or the file of a linked work
+    tree or submodule) in root or a folder above it, on the physical path git itself walks up. Without
+    one git can only answer "not a git repository", and is not started."""
+    folder = os.path.realpath(root)
+    while True:
+        if os.path.lexists(os.path.join(folder, ".git")):
+            return True
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return False
+        folder = parent
+
+
 def _git(root: Path, *args: str, warnings: list[str] | None = None) -> list[str] | None:
+    if not _may_be_in_work_tree(root):
+        return None
     env = {key: value for key, value in os.environ.items() if key not in _ENV_DROPPED}
     env["GIT_TERMINAL_PROMPT"] = "0"
     command = [*_GIT, "-C", str(root), *args]
