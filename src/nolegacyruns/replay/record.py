@@ -66,7 +66,8 @@ def unpack(data: bytes) -> list[bytes]:
 
 
 def invocation_key(argv: Sequence[str], environ: dict[str, str]) -> bytes | None:
-    """Everything besides the files that can change what a check prints; None when stdout is closed."""
+    """Everything besides the files that can change what a check prints (the interpreter and its options
+    too); None when stdout is closed."""
     streams = (sys.stdin, sys.stdout, sys.stderr)
     if sys.stdout is None or not _open_descriptor(1):
         return None
@@ -79,6 +80,7 @@ def invocation_key(argv: Sequence[str], environ: dict[str, str]) -> bytes | None
         os.getcwd(),
         f"{os.getuid()} {os.geteuid()} {os.getgid()} {os.getegid()} {sorted(os.getgroups())}",
         f"{sys.stdout.encoding} {sys.stdout.errors}",
+        f"{sys.flags} {sys.warnoptions} {sorted(sys._xoptions.items())}",  # -O, -X, -W and the like
     ]
     return pack(
         [*(_bytes(part) for part in parts), terminals, _list(sys.path), _list(argv), _list(env)],
