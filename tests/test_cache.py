@@ -15,7 +15,7 @@ import pytest
 from cli_support import invoke
 from helpers import ACME_PACK, write_files
 from nolegacyruns.scan import engine
-from nolegacyruns.scan.cache import CACHE_DIR_NAME, CACHE_ENV
+from nolegacyruns.scan.cache import CACHE_DIR_NAME, CACHE_ENV, LAYOUT
 
 PROJECT = {
     "nolegacyruns.toml": (
@@ -144,7 +144,7 @@ def test_an_edited_rule_pack_invalidates_the_cache(tmp_path: Path) -> None:
 
 
 def _shards(root: Path, folder: str = CACHE_DIR_NAME) -> list[Path]:
-    return sorted((root / folder).glob("v1/*/*.json"))
+    return sorted((root / folder).glob(f"{LAYOUT}/*/*.json"))
 
 
 @pytest.mark.parametrize(
@@ -237,7 +237,7 @@ def test_concurrent_checks_sharing_a_cache_agree_and_leave_it_whole(tmp_path: Pa
 
 def test_caches_of_other_settings_unused_for_a_week_are_dropped(tmp_path: Path) -> None:
     root = _project(tmp_path)
-    layout = root / CACHE_DIR_NAME / "v1"
+    layout = root / CACHE_DIR_NAME / LAYOUT
     old, recent = layout / ("0" * 32), layout / ("1" * 32)
     for folder in (old, recent):
         write_files(folder, {"00.json": "{}"})
@@ -274,7 +274,7 @@ def _unchanged(outside: Path, before: dict[str, bytes]) -> bool:
     "planted",
     [
         pytest.param("", id="cache-folder"),
-        pytest.param("v1", id="layout-folder"),
+        pytest.param(LAYOUT, id="layout-folder"),
     ],
 )
 def test_a_symbolic_link_planted_in_the_project_cache_is_never_written_through(tmp_path: Path, planted: str) -> None:
@@ -307,3 +307,16 @@ def test_a_cache_file_planted_as_a_link_is_left_alone(tmp_path: Path) -> None:
         assert _check(root) == _check(root, "--no-cache")
     assert _unchanged(outside, before)
     assert shard.is_symlink()
+
+
+def test_an_edit_that_keeps_the_size_and_puts_the_mtime_back_is_seen(tmp_path: Path) -> None:
+    """As `cp -p`, `touch -r` or `rsync -t` leave a file: only its ctime tells."""
+    root = _project(tmp_path)
+    path = root / "app/legacy.py"
+    _check(root)
+    before = path.stat()
+    text = path.read_text(encoding="utf-8").replace("inventory_sync_runs", "inventory_sync_rxns")
+    path.write_text(text, encoding="utf-8")
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert (path.stat().st_size, path.stat().st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+    assert _check(root) == _check(root, "--no-cache")

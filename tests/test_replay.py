@@ -11,6 +11,7 @@ import json
 import os
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import time
@@ -51,9 +52,9 @@ def _command(*args: str) -> list[str]:
 
 
 def _env(settle_ns: int = 20_000_000, **more: str) -> dict[str, str]:
-    env = {**os.environ, **GIT_ENV, "NO_COLOR": "1", "REPLAY_SETTLE_NS": str(settle_ns), **more}
+    env = {**os.environ, **GIT_ENV, "NO_COLOR": "1", "REPLAY_SETTLE_NS": str(settle_ns)}
     env.pop("NOLEGACYRUNS_CACHE_DIR", None)
-    return env
+    return {**env, **more}
 
 
 def _check(
@@ -132,6 +133,7 @@ EDITS = [
     "untracked-in-git",
     "link-target",
     "git-init",
+    "shadowing-module",
 ]
 
 
@@ -170,6 +172,8 @@ def _edit(root: Path, edit: str) -> None:
         if not (root / ".git").exists():
             git(root, "init", "-q")
             (root / ".git/info/exclude").write_text("app/legacy.py\n", encoding="utf-8")
+    elif edit == "shadowing-module":  # `python -c` and `-m` import from the working folder first
+        (root / "pathspec.py").write_text("raise SystemExit(7)\n", encoding="utf-8")
     elif edit == "untracked-in-git":
         (root / "app/untracked.py").write_text('TABLE = "entra_group_sync_runs"\n', encoding="utf-8")
 
@@ -285,6 +289,79 @@ def test_a_replay_folder_planted_as_a_link_is_not_written_through(tmp_path: Path
         assert FULL_RUN in again.stderr
         assert (again.returncode, again.stdout) == (first.returncode, first.stdout)
     assert list(host.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("args", "env_folder"),
+    [
+        pytest.param(("--cache-dir", "."), None, id="cache-dir-is-the-root"),
+        pytest.param(("--cache-dir", ".."), None, id="cache-dir-above-the-root"),
+        pytest.param((), "..", id="environment-above-the-root"),
+    ],
+)
+def test_a_cache_folder_at_or_above_the_project_never_hides_a_change(
+    tmp_path: Path, args: tuple[str, ...], env_folder: str | None
+) -> None:
+    root = _project(tmp_path / "project")
+    env = _env(**({"NOLEGACYRUNS_CACHE_DIR": env_folder} if env_folder else {}))
+    for _ in range(3):
+        assert _check(root, *args, env=env).returncode == 1
+    assert not (root / ".gitignore").exists()  # a folder of the user's is not told to ignore itself
+    (root / "app/legacy.py").write_text(f'TABLE = "{SAME_SIZE_CLEAN}"\n', encoding="utf-8")
+    clean = _check(root, *args, env=env)
+    assert clean.returncode == 0, clean.stdout
+    (root / "app/new.py").write_text('MODEL = "BackupScheduleRun"\n', encoding="utf-8")
+    assert _check(root, *args, env=env).returncode == 1
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="giving a file to another user needs root")
+@pytest.mark.parametrize("plant", ["other-owner", "group-writable", "device"])
+def test_a_record_that_is_not_this_users_own_regular_file_is_not_read(tmp_path: Path, plant: str) -> None:
+    root = _project(tmp_path / "project")
+    recording = _recorded(root)
+    [record] = _records(root)
+    if plant == "other-owner":
+        os.chown(record, 65534, 65534)
+    elif plant == "group-writable":
+        record.chmod(0o620)
+    else:
+        data = record.read_bytes()
+        record.unlink()
+        os.mknod(record, stat.S_IFCHR | 0o600, os.makedev(1, 5))  # /dev/zero: endless bytes
+        assert len(data) > 0
+    again = _check(root)
+    assert FULL_RUN in again.stderr
+    assert (again.returncode, again.stdout) == (recording.returncode, recording.stdout)
+
+
+def test_a_working_folder_that_is_gone_gives_no_traceback(tmp_path: Path) -> None:
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    process = subprocess.Popen(
+        ["/bin/sh", "-c", f'cd {gone} && rmdir {gone} && exec "$0" "$@"', *_command()],
+        env=_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    _, stderr = process.communicate(timeout=60)
+    assert "Traceback" not in stderr
+    assert process.returncode not in (0, 1)
+
+
+def test_a_module_put_on_the_import_path_later_is_seen(tmp_path: Path) -> None:
+    """A folder on PYTHONPATH (or the working folder of `python -m`) that gains a module shadowing one
+    the check imports: the next check imports it, so no record may hold."""
+    extra = tmp_path / "extra"
+    extra.mkdir()
+    env = _env(PYTHONPATH=str(extra))
+    root = _project(tmp_path / "project")
+    _check(root, env=env)
+    recording = _check(root, env=env)
+    assert _records(root)
+    (extra / "click.py").write_text("raise SystemExit(7)\n", encoding="utf-8")
+    after = _check(root, env=env)
+    assert (recording.returncode, after.returncode) == (1, 7)
 
 
 def test_only_the_newest_records_are_kept(tmp_path: Path) -> None:

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import _signal  # type: ignore[import-not-found]
 import os
+import stat
 import sys
 import time
 
-from .replay.record import ENTRY, FOLDER_NAME, OPENED, Invalid, Record, cache_folders, invocation_key, record_name
+from .replay.record import ENTRY, FOLDER_NAME, OPENED, Record, cache_folders, invocation_key, record_name
 
 TYPE_CHECKING = False  # typing itself costs a launch more than the rest of it
 
@@ -25,8 +26,8 @@ _RECORD_LIMIT = 64 * 1024 * 1024
 _EXIT_USAGE, _EXIT_SIGINT, _EXIT_SIGTERM = 2, 130, 143
 
 
-class _Terminated(Exception):
-    """SIGTERM reached the launcher."""
+class _Terminated(BaseException):
+    """SIGTERM reached the launcher (a BaseException, as KeyboardInterrupt: nothing may take it for a bad record)."""
 
 
 def _on_sigterm(signum: int, frame: object) -> None:
@@ -83,37 +84,48 @@ def _run_command_line() -> None:
 
 
 def _valid_record(path: str, key: bytes) -> Record | None:
+    """The record at path when it is this user's own and everything it depends on holds, else None.
+
+    Only a regular file owned by this user and writable by no one else is read: a record's content
+    can then only be this user's, whoever placed the file (another user's record in a shared folder
+    above the project, a device or FIFO planted there, are never read).
+    """
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     except OSError:
         return None
     try:
-        size = os.fstat(fd).st_size
-        if size > _RECORD_LIMIT:
+        found = os.fstat(fd)
+        if not stat.S_ISREG(found.st_mode) or found.st_uid != os.geteuid() or found.st_mode & 0o022:
             return None
-        data = _read(fd, size)
+        data = _read(fd, _RECORD_LIMIT)
     except OSError:
         return None
     finally:
         os.close(fd)
+    if data is None:
+        return None
     try:
         record = Record.decode(data)
         if record.key != key or record.exit_code not in (0, 1) or not _own_code_in(record):
             return None
         if not record.holds() or not _commands_answer_alike(record):
             return None
-    except (Invalid, ValueError, OSError):
+    except Exception:  # anything unexpected in a record means a full run, never a traceback
         return None
     return record
 
 
-def _read(fd: int, size: int) -> bytes:
+def _read(fd: int, limit: int) -> bytes | None:
+    """At most limit bytes; None when there are more."""
     chunks: list[bytes] = []
-    while True:
-        chunk = os.read(fd, max(size, 1 << 16))
-        if not chunk:
-            return b"".join(chunks)
+    size = 0
+    while chunk := os.read(fd, 1 << 20):
         chunks.append(chunk)
+        size += len(chunk)
+        if size > limit:
+            return None
+    return b"".join(chunks)
 
 
 def _own_code_in(record: Record) -> bool:

@@ -71,14 +71,20 @@ def invocation_key(argv: Sequence[str], environ: dict[str, str]) -> bytes | None
     streams = (sys.stdin, sys.stdout, sys.stderr)
     if sys.stdout is None or not _open_descriptor(1):
         return None
+    try:
+        cwd = os.getcwd()
+    except OSError:  # the working folder is gone: the check says so, not a replay
+        return None
     terminals = b"".join(b"1" if stream is not None and _isatty(stream) else b"0" for stream in streams)
     env = sorted(f"{name}={value}" for name, value in environ.items() if name not in _VOLATILE_ENV)
     parts = [
         __version__,
         sys.executable,
         sys.version,
-        os.getcwd(),
+        cwd,
         f"{os.getuid()} {os.geteuid()} {os.getgid()} {os.getegid()} {sorted(os.getgroups())}",
+        # What may be read besides: capabilities (root without CAP_DAC_OVERRIDE), the user namespace.
+        _proc_line("/proc/self/status", b"CapEff:") + _proc_line("/proc/self/uid_map", b""),
         f"{sys.stdout.encoding} {sys.stdout.errors}",
         f"{sys.flags} {sys.warnoptions} {sorted(sys._xoptions.items())}",  # -O, -X, -W and the like
     ]
@@ -93,6 +99,20 @@ def _list(values: Sequence[str]) -> bytes:
 
 def _bytes(text: str) -> bytes:
     return text.encode("utf-8", errors="surrogateescape")
+
+
+def _proc_line(path: str, prefix: bytes) -> str:
+    """The first line of a /proc file that starts with prefix; empty where there is none."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            data = os.read(fd, 1 << 16)
+        finally:
+            os.close(fd)
+    except OSError:
+        return ""
+    line = next((line for line in data.splitlines() if line.startswith(prefix)), b"")
+    return line.decode("ascii", errors="replace") + " "
 
 
 def _open_descriptor(fd: int) -> bool:
@@ -169,7 +189,10 @@ class Command:
     @classmethod
     def decode(cls, data: bytes) -> Command:
         argv, env, returncode, stdout, stderr = _fields(data, 5)
-        return cls(unpack(argv), unpack(env), _int(returncode), stdout, stderr)
+        command = cls(unpack(argv), unpack(env), _int(returncode), stdout, stderr)
+        if not command.argv or not all(command.argv) or any(b"=" not in item for item in command.env):
+            raise Invalid
+        return command
 
 
 class Record:

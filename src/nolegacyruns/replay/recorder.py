@@ -15,11 +15,10 @@ import io
 import os
 import stat
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from types import TracebackType
 from typing import Any, Protocol
 
-from ..safe_files import write_unlinked
 from .record import (
     ENTRY,
     FOLDER_NAME,
@@ -35,6 +34,7 @@ from .record import (
 )
 
 SETTLE_NS = 2_000_000_000
+_EXIT_SIGINT = 130
 KEPT_RECORDS = 32
 _STDOUT_LIMIT = 16 * 1024 * 1024
 _IMPORT_SYSTEM = frozenset(
@@ -58,6 +58,8 @@ class Cache(Protocol):
 
     top: Any
     missed: int
+
+    def own_paths(self) -> list[Any]: ...
 
     def writable(self, *parts: str) -> Any: ...
 
@@ -153,8 +155,14 @@ class Recorder:
         _listening.recorder = None
         os.stat, os.lstat = self._saved["stat"], self._saved["lstat"]
         if isinstance(error, SystemExit) and error.code in (0, 1):
-            with contextlib.suppress(Exception):
+            try:
                 self._keep(int(error.code))
+            except KeyboardInterrupt:  # after the check's own handlers are gone: end as a check ends
+                with contextlib.suppress(OSError):
+                    os.write(2, b"nolegacyruns: interrupted\n")
+                raise SystemExit(_EXIT_SIGINT) from None
+            except Exception:  # a record is only speed: never the check's outcome
+                return
 
     def _stat(self, path: Any, *, dir_fd: int | None = None, follow_symlinks: bool = True) -> os.stat_result:
         self._probe(PROBED if follow_symlinks else PROBED_LINK, path, dir_fd)
@@ -197,32 +205,42 @@ class Recorder:
         if self.popens != len(self.commands) or self._err.copy or len(self._out.copy) > _STDOUT_LIMIT:
             return
         by_folder = {os.path.abspath(os.fspath(cache.top)): cache for cache in caches}
-        cache_folders = set(by_folder)
         home = next((by_folder[folder] for folder in self.folders if folder in by_folder), None)
         folder = home.writable(FOLDER_NAME) if home is not None else None
         if folder is None:
             return
-        entries = self._entries(cache_folders | {os.path.realpath(top) for top in cache_folders})
+        entries = self._entries(_CacheFiles(caches))
+        if entries is None:
+            return
         settled = self.started_ns - SETTLE_NS
         if any(max(times_of(sig)) >= settled for _, sigs in entries.values() for sig in sigs):
             return
         record = Record(self.key, exit_code, bytes(self._out.copy), entries, self.commands)
-        write_unlinked(folder / record_name(self.key), record.encode())
+        _write_private(folder, record_name(self.key), record.encode())
         _prune(folder)
 
-    def _entries(self, left_out: Iterable[str]) -> dict[bytes, tuple[list[bytes], list[bytes]]]:
+    def _entries(self, cache_files: _CacheFiles) -> dict[bytes, tuple[list[bytes], list[bytes]]] | None:
+        """The signature of every path depended on; None when one lies in a cache folder (`--cache-dir .`)."""
         paths = set(self.paths)
-        for kind, path in self.paths:
+        # Where imports look, even when they looked before this recording: a module newly put there
+        # (the working folder is on the path of `python -m`) or a new .pth file changes what is imported.
+        for entry in sys.path:
+            folder = os.path.join(self.cwd, entry) if entry else self.cwd
+            if os.path.isdir(folder):
+                paths.add((LISTED, folder))
+        for kind, path in list(paths):
             if kind == LISTED:
                 with contextlib.suppress(OSError):
                     paths.update((ENTRY, os.path.join(path, name)) for name in os.listdir(path))
         code = [getattr(module, "__file__", None) for module in list(sys.modules.values())]
         paths.update((OPENED, os.path.abspath(path)) for path in [*code, sys.executable] if isinstance(path, str))
-        prefixes = tuple(folder.rstrip(os.sep) + os.sep for folder in left_out)
         kinds: dict[str, set[bytes]] = {}
         for kind, path in paths:
-            if not (path + os.sep).startswith(prefixes):
-                kinds.setdefault(path, set()).add(kind)
+            if cache_files.owns(path):
+                continue
+            if cache_files.under_a_cache(path):
+                return None
+            kinds.setdefault(path, set()).add(kind)
         entries: dict[bytes, tuple[list[bytes], list[bytes]]] = {}
         for path in sorted(kinds):
             encoded = os.fsencode(path)
@@ -231,6 +249,31 @@ class Recorder:
                 paths_of.append(encoded)
                 sigs_of.append(signature(kind, encoded))
         return entries
+
+
+class _CacheFiles:
+    """The files caches write (never an input of a check), and the folders they are in."""
+
+    def __init__(self, caches: Sequence[Cache]) -> None:
+        exact: set[str] = set()
+        subtrees: list[str] = []
+        tops: list[str] = []
+        for cache in caches:
+            owned = [os.fspath(path) for path in cache.own_paths()] + [os.path.join(cache.top, FOLDER_NAME)]
+            for path in [os.fspath(cache.top), *owned]:
+                for form in {os.path.abspath(path), os.path.realpath(path)}:
+                    exact.add(form)
+                    if path != os.fspath(cache.top):
+                        subtrees.append(form + os.sep)
+                    else:
+                        tops.append(form + os.sep)
+        self.exact, self.subtrees, self.tops = exact, tuple(subtrees), tuple(tops)
+
+    def owns(self, path: str) -> bool:
+        return path in self.exact or path.startswith(self.subtrees)
+
+    def under_a_cache(self, path: str) -> bool:
+        return path.startswith(self.tops)
 
 
 def _needed(kinds: set[bytes], path: bytes) -> set[bytes]:
@@ -252,6 +295,26 @@ def _is_link(path: bytes) -> bool:
         return stat.S_ISLNK(os.lstat(path).st_mode)
     except OSError:
         return True  # cannot tell: keep every kind
+
+
+def _write_private(folder: Any, name: str, data: bytes) -> None:
+    """Replace folder/name in one step with a file only this user can write (the launcher reads no other)."""
+    temporary = os.path.join(folder, f".{name}.{os.getpid()}.tmp")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+    except BaseException:
+        os.close(fd)
+        os.unlink(temporary)
+        raise
+    os.close(fd)
+    try:
+        os.replace(temporary, os.path.join(folder, name))  # a link in its place is replaced, not followed
+    except BaseException:
+        os.unlink(temporary)
+        raise
 
 
 def _prune(folder: Any) -> None:

@@ -1,9 +1,9 @@
 """The content cache: each file's Analysis, keyed by its content digest and the settings that made it.
 
-Layout: `<cache dir>/v1/<settings key>/<shard>.json`, one JSON file per shard of paths. The settings key
+Layout: `<cache dir>/v2/<settings key>/<shard>.json`, one JSON file per shard of paths. The settings key
 digests the tool's version and code, the scanner libraries, the rule packs' bytes and the whole
 configuration, so any change of them starts an empty cache beside the old one. An entry maps a path to
-its content digest, its stat (size, mtime_ns, inode: the fast path that skips the read) and the
+its content digest, its stat (size, mtime_ns, inode, ctime_ns: the fast path that skips the read) and the
 Analysis; allow entries, directives, the baseline and diff mode are applied after it, never stored.
 
 A shard that is not valid JSON of this layout, or that was written for other settings, is ignored
@@ -38,7 +38,7 @@ from .suppressions import Directive
 
 CACHE_DIR_NAME = ".nolegacyruns_cache"
 CACHE_ENV = "NOLEGACYRUNS_CACHE_DIR"
-LAYOUT = "v1"
+LAYOUT = "v2"
 _MAGIC = "nolegacyruns-cache"
 _SHARDS = 16
 # A file changed within this long before the check may change again within its mtime's granularity
@@ -145,6 +145,10 @@ class ResultCache:
     def open(cls, folder: Path, config: Config) -> ResultCache:
         return cls(folder, settings_key(config), top_may_link=folder != config.root / CACHE_DIR_NAME)
 
+    def own_paths(self) -> list[Path]:
+        """What this cache writes besides what a caller asks `writable` for: its entries and its mark."""
+        return [self.top / LAYOUT, self.top / ".gitignore"]
+
     def writable(self, *parts: str) -> Path | None:
         """A real folder below the cache to write in (see `real_folder`), or None; OSError if it cannot be made."""
         return real_folder(self.top, *parts, top_may_link=self.top_may_link)
@@ -184,7 +188,11 @@ class ResultCache:
         """The entry for a path whose size, mtime and inode are those recorded (so is its content), or None."""
         raw = self._entries(self._shard_of(relpath)).get(relpath)
         # Compared before decoding: most entries of a warm check are taken on this test alone.
-        if not isinstance(raw, list) or len(raw) != 4 or raw[1] != [stat.size, stat.mtime_ns, stat.inode]:
+        if (
+            not isinstance(raw, list)
+            or len(raw) != 4
+            or raw[1] != [stat.size, stat.mtime_ns, stat.inode, stat.ctime_ns]
+        ):
             return None
         digest, _, binary, analysis = raw
         if isinstance(digest, str):  # most files: nothing to say, or binary
@@ -222,10 +230,12 @@ class ResultCache:
         try:
             if not self.folder.is_dir() and self._real(self.folder.parent):
                 _prune(self.folder.parent, self.started_ns)
+            created = not os.path.lexists(self.top)
             folder = self.writable(LAYOUT, self.key)
             if folder is None:
                 return  # a link where the cache should be: not written through
-            _mark(self.top)
+            if created:  # a folder of the user's (`--cache-dir .`) is not told to ignore itself
+                _mark(self.top)
             for shard in sorted(self._dirty):
                 document = {"format": _MAGIC, "settings": self.key, "entries": self._shards.get(shard, {})}
                 write_unlinked(folder / f"{shard:02x}.json", json.dumps(document, separators=(",", ":")).encode())
@@ -262,7 +272,7 @@ def _mark(top: Path) -> None:
 
 
 def _encode_entry(entry: CacheEntry) -> list[Any]:
-    stat = [entry.stat.size, entry.stat.mtime_ns, entry.stat.inode] if entry.stat is not None else None
+    stat = [entry.stat.size, entry.stat.mtime_ns, entry.stat.inode, entry.stat.ctime_ns] if entry.stat else None
     analysis: list[Any] | None = None
     a = entry.analysis
     if a is not None and a.says_nothing:
@@ -287,7 +297,7 @@ def _decode_entry(relpath: str, raw: Any) -> CacheEntry:
     digest, stat, binary, analysis = _items(raw, 4)
     if not isinstance(digest, str) or not isinstance(binary, bool) or binary != (analysis is None):
         raise _Invalid
-    file_stat = None if stat is None else FileStat(*(_int(value) for value in _items(stat, 3)))
+    file_stat = None if stat is None else FileStat(*(_int(value) for value in _items(stat, 4)))
     decoded = None
     if analysis == []:
         decoded = Analysis(relpath)

@@ -243,15 +243,18 @@ class Examined:
 
 @dataclass(frozen=True, slots=True)
 class FileStat:
-    """What the cache's fast path compares: a file whose size, mtime and inode are unchanged is not read."""
+    """What the cache's fast path compares: a file whose size, mtime, inode and ctime are unchanged is not
+    read. The ctime, as git's index keeps it: an edit that keeps the size and puts the mtime back
+    (`cp -p`, `touch -r`, `rsync -t`), or a new file given the old one's inode and mtime, still changes it."""
 
     size: int
     mtime_ns: int
     inode: int
+    ctime_ns: int
 
     @classmethod
     def of(cls, result: os.stat_result) -> FileStat:
-        return cls(result.st_size, result.st_mtime_ns, result.st_ino)
+        return cls(result.st_size, result.st_mtime_ns, result.st_ino, result.st_ctime_ns)
 
 
 def content_digest(data: bytes) -> str:

@@ -64,7 +64,7 @@ class SourceText:
 
 
 @lru_cache(maxsize=64)
-def _cached(path: Path, mtime_ns: int, size: int) -> SourceText | None:
+def _cached(path: Path, mtime_ns: int, size: int, inode: int, ctime_ns: int) -> SourceText | None:
     try:
         data = path.read_bytes()
     except OSError:
@@ -78,8 +78,8 @@ def source_of(path: Path) -> SourceText | None:
         stat = path.stat()
     except OSError:
         return None
-    # Keyed on mtime and size too, so a long-lived process (the pytest plugin) never shows stale lines.
-    return _cached(path, stat.st_mtime_ns, stat.st_size)
+    # Keyed on the stat too, so a long-lived process (the pytest plugin) never shows stale lines.
+    return _cached(path, stat.st_mtime_ns, stat.st_size, stat.st_ino, stat.st_ctime_ns)
 
 
 def line_of(path: Path, line: int) -> str:

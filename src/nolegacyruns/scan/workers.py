@@ -118,7 +118,7 @@ def _serve(pool: _Pool, tasks: int, answers: int) -> None:  # pragma: no cover -
     stop_children()  # this worker's parse helper
 
 
-_Answer = tuple[str, str, tuple[int, int, int] | None, bool, bool]
+_Answer = tuple[str, str, tuple[int, int, int, int] | None, bool, bool]
 
 
 def _packed(examined: Examined) -> Examined | _Answer:
@@ -129,7 +129,7 @@ def _packed(examined: Examined) -> Examined | _Answer:
         return examined
     if analysis is not None and not analysis.says_nothing:
         return examined
-    packed_stat = None if stat is None else (stat.size, stat.mtime_ns, stat.inode)
+    packed_stat = None if stat is None else (stat.size, stat.mtime_ns, stat.inode, stat.ctime_ns)
     return (examined.path, examined.digest, packed_stat, examined.binary, analysis is not None)
 
 
