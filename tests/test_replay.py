@@ -349,6 +349,16 @@ def test_a_working_folder_that_is_gone_gives_no_traceback(tmp_path: Path) -> Non
     assert process.returncode not in (0, 1)
 
 
+def test_what_git_writes_in_its_own_folder_does_not_stop_a_replay(tmp_path: Path) -> None:
+    root = _project(tmp_path / "project", in_git=True)  # its root is listed: `python -c` imports from it
+    recording = _recorded(root)
+    (root / ".git" / "nolegacyruns-test").write_text("", encoding="utf-8")  # the folder's mtime changes
+    git(root, "status", "--porcelain")  # and git refreshes its index
+    replayed = _check(root)
+    assert FULL_RUN not in replayed.stderr
+    assert (replayed.returncode, replayed.stdout) == (recording.returncode, recording.stdout)
+
+
 def test_a_module_put_on_the_import_path_later_is_seen(tmp_path: Path) -> None:
     """A folder on PYTHONPATH (or the working folder of `python -m`) that gains a module shadowing one
     the check imports: the next check imports it, so no record may hold."""

@@ -15,6 +15,7 @@ import stat
 import sys
 import time
 
+from .replay.answers import Answer
 from .replay.record import ENTRY, FOLDER_NAME, OPENED, Record, cache_folders, invocation_key, record_name
 
 TYPE_CHECKING = False  # typing itself costs a launch more than the rest of it
@@ -105,14 +106,25 @@ def _valid_record(path: str, key: bytes) -> Record | None:
         os.close(fd)
     if data is None:
         return None
+    answers: list[Answer] = []
     try:
         record = Record.decode(data)
         if record.key != key or record.exit_code not in (0, 1) or not _own_code_in(record):
             return None
-        if not record.holds() or not _commands_answer_alike(record):
+        # Git answers while the stats are taken (two processes, two CPUs); it is ended if a stat differs.
+        scratch = os.path.dirname(path)
+        for command in record.commands:
+            answers.append(Answer(command.argv, dict(item.split(b"=", 1) for item in command.env), scratch))
+        if not record.holds():
             return None
+        for command, answer in zip(record.commands, answers, strict=True):
+            if answer.result() != (command.returncode, command.stdout, command.stderr):
+                return None
     except Exception:  # anything unexpected in a record means a full run, never a traceback
         return None
+    finally:
+        for answer in answers:
+            answer.cancel()
     return record
 
 
@@ -132,65 +144,6 @@ def _own_code_in(record: Record) -> bool:
     """A record lists this very file with its inode and change time, which no copied or planted record can know."""
     own = os.fsencode(os.path.abspath(__file__))
     return record.lists(OPENED, own) or record.lists(ENTRY, own)
-
-
-def _commands_answer_alike(record: Record) -> bool:
-    for command in record.commands:
-        env = dict(item.split(b"=", 1) for item in command.env)
-        try:
-            answer = _answer(command.argv, env)
-        except OSError:
-            return False
-        if answer != (command.returncode, command.stdout, command.stderr):
-            return False
-    return True
-
-
-def _answer(argv: list[bytes], env: dict[bytes, bytes]) -> tuple[int, bytes, bytes]:
-    """Run a command as `subprocess.run(capture_output=True, stdin=DEVNULL)` does, without importing subprocess."""
-    import select
-
-    out_read, out_write = os.pipe()
-    err_read, err_write = os.pipe()
-    null = os.open(os.devnull, os.O_RDONLY)
-    try:
-        pid = os.posix_spawnp(
-            argv[0],
-            argv,
-            env,
-            file_actions=[
-                (os.POSIX_SPAWN_DUP2, null, 0),
-                (os.POSIX_SPAWN_DUP2, out_write, 1),
-                (os.POSIX_SPAWN_DUP2, err_write, 2),
-            ],
-            setsigdef=(_signal.SIGPIPE,),
-        )
-    finally:
-        for fd in (out_write, err_write, null):
-            os.close(fd)
-    output: dict[int, list[bytes]] = {out_read: [], err_read: []}
-    try:
-        poller = select.poll()
-        for fd in output:
-            poller.register(fd, select.POLLIN)
-        open_fds = set(output)
-        while open_fds:
-            for fd, _ in poller.poll():
-                chunk = os.read(fd, 1 << 16)
-                if chunk:
-                    output[fd].append(chunk)
-                else:
-                    poller.unregister(fd)
-                    open_fds.discard(fd)
-        _, status = os.waitpid(pid, 0)
-    except BaseException:
-        os.kill(pid, _signal.SIGKILL)
-        os.waitpid(pid, 0)
-        raise
-    finally:
-        for fd in output:
-            os.close(fd)
-    return os.waitstatus_to_exitcode(status), b"".join(output[out_read]), b"".join(output[err_read])
 
 
 def _replay(record: Record) -> None:

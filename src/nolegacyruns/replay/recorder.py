@@ -279,6 +279,10 @@ class _CacheFiles:
 def _needed(kinds: set[bytes], path: bytes) -> set[bytes]:
     """The kinds that say more than the others: the lstat of an entry that is no link is its stat too,
     and a whole signature holds a folder's identity."""
+    if ENTRY in kinds and os.path.basename(path) == b".git" and kinds <= {ENTRY, PROBED_LINK}:
+        # Git's own folder is never walked; git writes in it as it answers, and its answer is compared
+        # itself: what counts is that the folder (or a linked work tree's .git file) is there.
+        return {PROBED_LINK}
     if ENTRY in kinds:
         if not _is_link(path):
             return {ENTRY}
