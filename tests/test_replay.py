@@ -463,3 +463,18 @@ def test_packed_items_unpack_as_they_were(items: list[bytes]) -> None:
     from nolegacyruns.replay.record import pack
 
     assert unpack(pack(items)) == items
+
+
+def test_a_recorded_check_keeps_rmtree_link_safe(tmp_path: Path) -> None:
+    """The recorder's os.stat wrapper must not make shutil fall back to its link-following rmtree."""
+    root = _project(tmp_path / "project")
+    _check(root)
+    probe = (
+        "import sys\n"
+        "from nolegacyruns.replay.recorder import Recorder\n"
+        "with Recorder(b'key', 0, []):\n"
+        "    import shutil\n"
+        "    print(shutil.rmtree.avoids_symlink_attacks)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], cwd=root, capture_output=True, text=True, timeout=60)
+    assert done.stdout.strip() == "True", done.stderr

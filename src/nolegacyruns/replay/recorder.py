@@ -139,6 +139,10 @@ class Recorder:
         if sys.stdout is None or sys.stderr is None:
             return self
         (sys.stdout, self._out), (sys.stderr, self._err) = _teed(sys.stdout, 1), _teed(sys.stderr, 2)
+        # shutil decides at import whether rmtree may use its link-safe descriptor walk, by whether
+        # os.stat is the real one: imported later (the cache's prune), it would see the wrapper.
+        import shutil  # noqa: F401
+
         self._saved = {"stat": os.stat, "lstat": os.lstat}
         os.stat, os.lstat = self._stat, self._lstat
         if not _listening.hooked:
