@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from cli_support import invoke
-from helpers import ACME_PACK, write_files
+from helpers import ACME_PACK, age_files, write_files
 from nolegacyruns.scan import engine
 from nolegacyruns.scan.cache import CACHE_DIR_NAME, CACHE_ENV, LAYOUT
 
@@ -41,16 +41,8 @@ DIFF = "--- a/app/legacy.py\n+++ b/app/legacy.py\n@@ -1,2 +1,2 @@\n TABLE = 1\n-
 
 def _project(tmp_path: Path) -> Path:
     root = write_files(tmp_path / "project", PROJECT)
-    _age(root)
+    age_files(root)
     return root
-
-
-def _age(root: Path) -> None:
-    """Date every file back a minute: a file changed just before a check is not taken on its stat alone."""
-    past = time.time() - 60
-    for path in root.rglob("*"):
-        if path.is_file() and CACHE_DIR_NAME not in path.parts:
-            os.utime(path, (past, past))
 
 
 def _check(root: Path, *args: str, env: dict[str, str] | None = None) -> tuple[int, str]:
@@ -87,7 +79,7 @@ def test_findings_are_identical_cold_warm_and_without_cache(tmp_path: Path, args
     assert invoke(root, "baseline", "--baseline", "base.json").exit_code == 0
     # The baseline records the findings of legacy.py; a new one appears afterwards.
     (root / "app/legacy.py").write_text(PROJECT["app/legacy.py"] + 'NEW = "backup_schedule_runs"\n')  # type: ignore[operator]
-    _age(root)
+    age_files(root)
     without = _check(root, "--no-cache", *args)
     assert not (root / CACHE_DIR_NAME).exists()
     cold = _check(root, *args)
@@ -134,7 +126,7 @@ def test_any_configuration_change_gives_the_uncached_result(tmp_path: Path, old:
 def test_an_edited_rule_pack_invalidates_the_cache(tmp_path: Path) -> None:
     root = _project(tmp_path)
     write_files(root, {"packs/acme.toml": ACME_PACK, "app/gadgets.py": "T = 'gadget_runs'\n"})
-    _age(root)
+    age_files(root)
     config = root / "nolegacyruns.toml"
     config.write_text("rule-packs = ['packs']\n" + config.read_text())
     assert "ACME001" not in _check(root)[1]
@@ -219,7 +211,7 @@ def test_a_file_that_cannot_be_read_is_never_cached(tmp_path: Path, monkeypatch:
 def test_concurrent_checks_sharing_a_cache_agree_and_leave_it_whole(tmp_path: Path) -> None:
     root = _project(tmp_path)
     write_files(root, {f"app/more_{n}.py": f'X{n} = "inventory_sync_runs"\n' for n in range(60)})
-    _age(root)
+    age_files(root)
     expected = subprocess.run(
         [sys.executable, "-m", "nolegacyruns", "check", "--no-cache", "--format", "json"],
         cwd=root,

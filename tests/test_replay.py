@@ -21,7 +21,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from helpers import GIT_ENV, git, write_files
+from helpers import GIT_ENV, age_files, git, write_files
 from nolegacyruns.replay.record import ENTRY, FOLDER_NAME, OPENED, Invalid, Record, unpack
 from nolegacyruns.scan.cache import CACHE_DIR_NAME
 
@@ -79,21 +79,13 @@ def _project(root: Path, *, in_git: bool = False) -> Path:
     write_files(root, PROJECT)
     write_files(root, {"shared/linked.py": "X = 1\n"})
     (root / "app/linked.py").symlink_to("../shared/linked.py")
-    _age(root)
+    age_files(root)
     if in_git:
         git(root, "init", "-q")
         git(root, "add", "-A")
         git(root, "commit", "-q", "-m", "start")
     time.sleep(SETTLE_S * 2)
     return root
-
-
-def _age(root: Path) -> None:
-    """Date files back a minute, as the cache trusts no stat of a file changed just before a check."""
-    past = time.time() - 60
-    for path in root.rglob("*"):
-        if path.is_file() and CACHE_DIR_NAME not in path.parts:
-            os.utime(path, (past, past))
 
 
 def _recorded(root: Path) -> subprocess.CompletedProcess[str]:
@@ -271,7 +263,7 @@ def test_a_check_with_a_cache_miss_leaves_no_record(tmp_path: Path) -> None:
     root = _project(tmp_path / "project")
     _check(root)
     (root / "app/new.py").write_text("X = 1\n", encoding="utf-8")
-    _age(root)
+    age_files(root)
     time.sleep(SETTLE_S * 2)
     _check(root)  # it analysed app/new.py: no record
     assert _records(root) == []

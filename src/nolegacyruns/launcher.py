@@ -16,7 +16,7 @@ import sys
 import time
 
 from .replay.answers import Answer
-from .replay.record import ENTRY, FOLDER_NAME, OPENED, Record, cache_folders, invocation_key, record_name
+from .replay.record import ENTRY, FOLDER_NAME, OPENED, Record, cache_folders, invocation_key, record_name, write_all
 
 TYPE_CHECKING = False  # typing itself costs a launch more than the rest of it
 
@@ -61,11 +61,11 @@ def main() -> None:
 
 def _replay_or_recorder(started_ns: int) -> Recorder | None:
     """Replay (and exit) when a record holds; else a Recorder when the check may leave a record, or None."""
-    argv = sys.argv[1:]
-    key = invocation_key(sys.argv, dict(os.environ)) if argv[:1] == ["check"] else None
+    argv, environ = sys.argv[1:], dict(os.environ)
+    key = invocation_key(sys.argv, environ) if argv[:1] == ["check"] else None
     if key is None:
         return None
-    folders = list(cache_folders(argv, dict(os.environ), os.getcwd()))
+    folders = list(cache_folders(argv, environ, os.getcwd()))
     name = record_name(key)
     for folder in folders:
         record = _valid_record(os.path.join(folder, FOLDER_NAME, name), key)
@@ -149,7 +149,7 @@ def _own_code_in(record: Record) -> bool:
 def _replay(record: Record) -> None:
     """Write the recorded output and exit as the check did; a failed write ends as the check's would."""
     try:
-        _write_all(1, record.stdout)
+        write_all(1, record.stdout)
     except KeyboardInterrupt:
         _say("nolegacyruns: interrupted")
         os._exit(_EXIT_SIGINT)
@@ -160,12 +160,6 @@ def _replay(record: Record) -> None:
             _say(f"nolegacyruns: error: cannot write to standard output: {error.strerror or error}")
         os._exit(_EXIT_USAGE)
     os._exit(record.exit_code)
-
-
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view) :]
 
 
 def _say(line: str) -> None:

@@ -117,16 +117,23 @@ def atomic_write(path: Path, data: bytes, *, durable: bool = True) -> None:
         _sync_folder(target.parent)
 
 
-def real_folder(top: Path, *parts: str, top_may_link: bool) -> Path | None:
-    """top/parts as real folders, made where missing; None where any of them (top too, unless it may be
-    a link: a folder the user named) is a symbolic link or no folder: what is written there never goes
-    through a link that a project's files could hold."""
+def real_folder(top: Path, *parts: str, top_may_link: bool, make: bool = True) -> Path | None:
+    """top/parts as real folders, made where missing (unless not `make`: then a missing one is None
+    too); None where any of them (top too, unless it may be a link: a folder the user named) is a
+    symbolic link or no folder: what is written there never goes through a link that a project's
+    files could hold."""
     folder = top
     for index, part in enumerate(("", *parts)):
         folder = folder / part if part else folder
-        with contextlib.suppress(FileExistsError):
-            folder.mkdir(parents=index == 0)
-        found = os.stat(folder) if index == 0 and top_may_link else os.lstat(folder)
+        if make:
+            with contextlib.suppress(FileExistsError):
+                folder.mkdir(parents=index == 0)
+        try:
+            found = os.stat(folder) if index == 0 and top_may_link else os.lstat(folder)
+        except FileNotFoundError:
+            if make:
+                raise
+            return None
         if not stat.S_ISDIR(found.st_mode):
             return None
     return folder

@@ -24,7 +24,8 @@ if TYPE_CHECKING:
 
 MAGIC = b"nolegacyruns-replay 1\n"
 FOLDER_NAME = "replay"
-CACHE_DIR_NAME = ".nolegacyruns_cache"  # scan.cache's names, repeated: importing it would load the check
+# The cache's names, kept here (scan.cache takes them from here): the launcher cannot import the check.
+CACHE_DIR_NAME = ".nolegacyruns_cache"
 CACHE_ENV = "NOLEGACYRUNS_CACHE_DIR"
 CACHE_OPTION = "--cache-dir"
 # Entry kinds: follow links or not; a folder's signature whole (its listing counts) or its identity only.
@@ -128,6 +129,13 @@ def _isatty(stream: object) -> bool:
         return bool(stream.isatty())  # type: ignore[attr-defined]
     except (AttributeError, ValueError, OSError):
         return False
+
+
+def write_all(fd: int, data: bytes) -> None:
+    """Write all of data to a descriptor (os.write may take less)."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
 
 
 def record_name(key: bytes) -> str:

@@ -31,6 +31,7 @@ from .record import (
     record_name,
     signature,
     times_of,
+    write_all,
 )
 
 SETTLE_NS = 2_000_000_000
@@ -263,14 +264,14 @@ class _CacheFiles:
         subtrees: list[str] = []
         tops: list[str] = []
         for cache in caches:
-            owned = [os.fspath(path) for path in cache.own_paths()] + [os.path.join(cache.top, FOLDER_NAME)]
-            for path in [os.fspath(cache.top), *owned]:
-                for form in {os.path.abspath(path), os.path.realpath(path)}:
+            top = os.fspath(cache.top)
+            for form in _spellings(top):
+                exact.add(form)
+                tops.append(form + os.sep)
+            for path in [*map(os.fspath, cache.own_paths()), os.path.join(top, FOLDER_NAME)]:
+                for form in _spellings(path):
                     exact.add(form)
-                    if path != os.fspath(cache.top):
-                        subtrees.append(form + os.sep)
-                    else:
-                        tops.append(form + os.sep)
+                    subtrees.append(form + os.sep)
         self.exact, self.subtrees, self.tops = exact, tuple(subtrees), tuple(tops)
 
     def owns(self, path: str) -> bool:
@@ -278,6 +279,11 @@ class _CacheFiles:
 
     def under_a_cache(self, path: str) -> bool:
         return path.startswith(self.tops)
+
+
+def _spellings(path: str) -> set[str]:
+    """A path as the check may have named it: as given (made absolute) and with links resolved."""
+    return {os.path.abspath(path), os.path.realpath(path)}
 
 
 def _needed(kinds: set[bytes], path: bytes) -> set[bytes]:
@@ -310,9 +316,7 @@ def _write_private(folder: Any, name: str, data: bytes) -> None:
     temporary = os.path.join(folder, f".{name}.{os.getpid()}.tmp")
     fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
     try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view) :]
+        write_all(fd, data)
     except BaseException:
         os.close(fd)
         os.unlink(temporary)

@@ -31,13 +31,13 @@ from .._version import __version__
 from ..config.loading import Config
 from ..errors import UsageError
 from ..findings import Applicability, Finding, Fix, Severity
+from ..replay.record import CACHE_DIR_NAME as CACHE_DIR_NAME
+from ..replay.record import CACHE_ENV as CACHE_ENV
 from ..rules.pack import bundled_pack_files, pack_files
 from ..safe_files import MAX_CONFIG_BYTES, MAX_DATA_BYTES, read_regular, real_folder, write_unlinked
 from .engine import Analysis, FileStat
 from .suppressions import Directive
 
-CACHE_DIR_NAME = ".nolegacyruns_cache"
-CACHE_ENV = "NOLEGACYRUNS_CACHE_DIR"
 LAYOUT = "v2"
 _MAGIC = "nolegacyruns-cache"
 _SHARDS = 16
@@ -185,7 +185,7 @@ class ResultCache:
         return dict(document["entries"])
 
     def fresh(self, relpath: str, stat: FileStat) -> CacheEntry | None:
-        """The entry for a path whose size, mtime and inode are those recorded (so is its content), or None."""
+        """The entry for a path whose size, mtime, inode and ctime are those recorded (so is its content), or None."""
         raw = self._entries(self._shard_of(relpath)).get(relpath)
         # Compared before decoding: most entries of a warm check are taken on this test alone.
         if (
@@ -244,12 +244,9 @@ class ResultCache:
         self._dirty.clear()
 
     def _real(self, folder: Path) -> bool:
-        """Whether folder (below top) and every folder between are no symbolic links."""
-        while folder != self.top:
-            if os.path.islink(folder):
-                return False
-            folder = folder.parent
-        return self.top_may_link or not os.path.islink(folder)
+        """Whether folder (below top, existing) and every folder between are real folders (see `real_folder`)."""
+        parts = folder.relative_to(self.top).parts
+        return real_folder(self.top, *parts, top_may_link=self.top_may_link, make=False) is not None
 
 
 def _prune(layout: Path, now_ns: int) -> None:
